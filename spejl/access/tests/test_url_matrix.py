@@ -1,0 +1,119 @@
+"""Walk every URL pattern of Spejl as every role and assert the access matrix.
+
+A new URL without an entry in ``spejl/access/matrix.py`` fails here, so every later page is
+covered automatically. Object URLs are filled with organisation A's objects: coordinator B
+must get 404 for every one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from spejl.access.matrix import MATRIX, ROLES
+from spejl.audit.models import AuditEvent
+from spejl.conftest import World
+
+
+def _walk(patterns: list[Any], namespace: str | None = None) -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name is None:
+                raise AssertionError(f"URL pattern {pattern.pattern} has no name")
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+
+def all_url_names() -> list[str]:
+    return sorted({name for name, _ in _walk(get_resolver().url_patterns)})
+
+
+#: How to fill each URL keyword with organisation A's objects.
+KWARG_FILLERS: dict[str, Callable[[World], str]] = {
+    "org_slug": lambda w: w.org_a.slug,
+    "venue_id": lambda w: str(w.venue_a.public_id),
+    "person_id": lambda w: str(w.facilitator_a.public_id),
+    "membership_id": lambda w: str(w.facilitator_a_membership.public_id),
+    # allauth links: well-formed but invalid keys (the pages explain the link is bad).
+    "key": lambda w: "not-a-valid-key",
+    "uidb36": lambda w: "zz",
+}
+
+
+def url_for(name: str, world: World) -> str:
+    patterns = dict(_walk(get_resolver().url_patterns))
+    pattern = patterns[name]
+    keywords = sorted(pattern.pattern.regex.groupindex)
+    missing = [k for k in keywords if k not in KWARG_FILLERS]
+    assert not missing, f"Add a filler for URL keyword(s) {missing} of {name} to KWARG_FILLERS"
+    return reverse(name, kwargs={k: KWARG_FILLERS[k](world) for k in keywords})
+
+
+def test_every_url_pattern_has_an_entry_in_the_access_matrix() -> None:
+    names = set(all_url_names())
+    assert names - set(MATRIX) == set(), "URLs missing from spejl/access/matrix.py"
+    assert set(MATRIX) - names == set(), "stale entries in spejl/access/matrix.py"
+
+
+@pytest.mark.parametrize("name", all_url_names())
+def test_url_answers_each_role_as_the_matrix_says(name: str, world: World, client_as: Any) -> None:
+    rule = MATRIX[name]
+    url = url_for(name, world)
+    got = {}
+    for role in ROLES:
+        response = client_as(role).get(url)
+        got[role] = response.status_code
+        staff_page = rule.status("anonymous") == 302 and rule.status("national_admin") == 200
+        if role == "anonymous" and staff_page and response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), name
+    expected = {role: rule.status(role) for role in ROLES}
+    assert got == expected, f"{name} ({url})"
+
+
+@pytest.mark.parametrize("name", [n for n in all_url_names() if MATRIX[n].post])
+def test_refused_roles_cannot_post_either_and_nothing_changes(
+    name: str, world: World, client_as: Any
+) -> None:
+    rule = MATRIX[name]
+    url = url_for(name, world)
+    for role in ROLES:
+        expected = rule.status(role)
+        if expected not in (302, 403, 404):
+            continue
+        before = AuditEvent.objects.count()
+        response = client_as(role).post(url, {})
+        assert response.status_code == expected, f"POST {name} as {role}"
+        assert AuditEvent.objects.filter(action__in=["create", "update", "delete"]).count() == 0
+        assert AuditEvent.objects.count() == before
+
+
+def test_coordinator_b_gets_404_for_every_object_url_of_organisation_a(
+    world: World, client_as: Any
+) -> None:
+    object_urls = [
+        n
+        for n in all_url_names()
+        if any(k in KWARG_FILLERS for k in get_keywords(n)) and not n.startswith("account_")
+    ]
+    assert object_urls, "expected object URLs to check"
+    client = client_as("coordinator_b")
+    for name in object_urls:
+        assert client.get(url_for(name, world)).status_code == 404, name
+
+
+def get_keywords(name: str) -> list[str]:
+    return sorted(dict(_walk(get_resolver().url_patterns))[name].pattern.regex.groupindex)
+
+
+def test_docs_access_md_shows_the_current_matrix() -> None:
+    from spejl.web.management.commands.access_matrix import DOC, document_with_matrix
+
+    text = DOC.read_text(encoding="utf-8")
+    assert text == document_with_matrix(text), "run: manage.py access_matrix --write"

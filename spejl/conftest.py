@@ -1,0 +1,145 @@
+"""Fixtures shared by every test: a small world with two organisations and one user per role.
+
+Following the Healthchecks habit, organisation A has two coordinators and organisation B one,
+so that every view test can also assert the cross-organisation 404.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from spejl.accounts.models import Membership, Role, User
+from spejl.organisations.models import Organisation, OrganisationKind, Venue
+from spejl.testing.browser import chromium, page  # noqa: F401  (browser fixtures)
+from spejl.testing.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    VenueFactory,
+    postcode,
+)
+
+ROLES = (
+    "anonymous",
+    "national_admin",
+    "coordinator_a",
+    "coordinator_b",
+    "facilitator_a",
+    "evaluator",
+)
+
+
+@dataclass
+class World:
+    national: Organisation
+    org_a: Organisation
+    org_b: Organisation
+    venue_a: Venue
+    venue_b: Venue
+    national_admin: User
+    coordinator_a: User
+    coordinator_a2: User
+    coordinator_b: User
+    facilitator_a: User
+    facilitator_a_membership: Membership
+    evaluator: User
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Real hashers cost ~0.3 s per password; tests don't need the strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def postcodes(db: None) -> None:
+    """The postcode register (loaded by a migration, but emptied by transactional tests'
+    flush, so load it again when needed)."""
+    from django.conf import settings
+
+    from spejl.organisations.models import Postcode
+    from spejl.organisations.postcodes import sync_postcodes
+
+    if not Postcode.objects.exists():
+        sync_postcodes(Postcode, settings.SPEJL_POSTCODES_CSV)
+
+
+@pytest.fixture
+def world(postcodes: None) -> World:
+    national = OrganisationFactory(
+        slug="frise",
+        name="Frivilligcentre & Selvhjælp Danmark",
+        kind=OrganisationKind.NATIONAL,
+        municipality="Vejle",
+        region="1083",
+        postcode=postcode("7100"),
+    )
+    org_a = OrganisationFactory(slug="aarhus", name="Selvhjælp Aarhus")
+    org_b = OrganisationFactory(
+        slug="odense",
+        name="Frivilligcenter Odense",
+        municipality="Odense",
+        region="1083",
+        postcode=postcode("5000"),
+    )
+    national_admin = UserFactory(email="admin@example.org", full_name="Hanne Østergaard")
+    MembershipFactory(user=national_admin, role=Role.NATIONAL_ADMIN, organisation=None)
+    evaluator = UserFactory(email="evaluator@example.org", full_name="Jonas Brøndum")
+    MembershipFactory(user=evaluator, role=Role.EVALUATOR, organisation=None)
+    coordinator_a = UserFactory(email="coord.a@example.org", full_name="Anne Aarhus")
+    MembershipFactory(user=coordinator_a, role=Role.COORDINATOR, organisation=org_a)
+    coordinator_a2 = UserFactory(email="coord.a2@example.org", full_name="Bente Aarhus")
+    MembershipFactory(user=coordinator_a2, role=Role.COORDINATOR, organisation=org_a)
+    coordinator_b = UserFactory(email="coord.b@example.org", full_name="Ole Odense")
+    MembershipFactory(user=coordinator_b, role=Role.COORDINATOR, organisation=org_b)
+    facilitator_a = UserFactory(email="fac.a@example.org", full_name="Søren Ærø")
+    facilitator_a_membership = MembershipFactory(
+        user=facilitator_a, role=Role.FACILITATOR, organisation=org_a
+    )
+    return World(
+        national=national,
+        org_a=org_a,
+        org_b=org_b,
+        venue_a=VenueFactory(organisation=org_a, name="Mødelokalet Aarhus"),
+        venue_b=VenueFactory(organisation=org_b, name="Mødelokalet Odense"),
+        national_admin=national_admin,
+        coordinator_a=coordinator_a,
+        coordinator_a2=coordinator_a2,
+        coordinator_b=coordinator_b,
+        facilitator_a=facilitator_a,
+        facilitator_a_membership=facilitator_a_membership,
+        evaluator=evaluator,
+    )
+
+
+@pytest.fixture
+def client_as(world: World):  # type: ignore[no-untyped-def]
+    """``client_as("coordinator_a")`` → a test client logged in as that role."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        user = world.user(role)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Browser tests need Debian's Chromium. Outside CI they skip with a reason when it is
+    # missing; in CI (CI=true) a missing browser is a failure, never a skip.
+    if os.path.exists("/usr/bin/chromium") or os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(reason="Chromium not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

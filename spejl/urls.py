@@ -1,0 +1,17 @@
+"""Spejl's URL map. Every pattern here must have an entry in ``spejl/access/matrix.py``."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("spejl.web.urls")),
+    path("", include("spejl.organisations.urls")),
+    path("", include("spejl.accounts.urls")),
+    path("", include("spejl.audit.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+handler404 = "spejl.web.errors.not_found"
+handler500 = "spejl.web.errors.server_error"
+handler403 = "spejl.web.errors.forbidden"

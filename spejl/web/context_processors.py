@@ -1,0 +1,30 @@
+"""Navigation and banners that every page's layout needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from spejl.access.actor import get_actor
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """The navigation entries the acting user's roles allow, and the demo banner."""
+    actor = get_actor(request)
+    nav: list[tuple[str, Any]] = []
+    if actor.is_staff:
+        nav.append((reverse("web:dashboard"), _("Dashboard")))
+        nav.append((reverse("organisations:list"), _("Organisations")))
+        if actor.is_national_admin or actor.coordinator_of:
+            nav.append((reverse("accounts:staff_list"), _("People")))
+        if actor.is_national_admin:
+            nav.append((reverse("audit:list"), _("Audit log")))
+    return {
+        "nav_items": nav,
+        "demo_mode": settings.SPEJL_DEMO,
+        "spejl_version": settings.SPEJL_VERSION,
+    }

@@ -1,0 +1,28 @@
+"""``manage.py seed_demo``: create the demo organisations, venues and logins (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from spejl.web.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.SPEJL_DEMO:
+            raise CommandError("Demo data are refused unless SPEJL_DEMO=1 (never in production).")
+        logins = seed_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data are in place. Logins (all roles):"))
+        width = max(len(str(login.role)) for login in logins)
+        for login in logins:
+            self.stdout.write(f"  {login.role!s:<{width}}  {login.email:<42} {login.organisation}")
+        self.stdout.write(f"  Password for every demo login: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "  Every member organisation has koordinator.<slug>@spejl.demo and "
+            "facilitator.<slug>@spejl.demo."
+        )

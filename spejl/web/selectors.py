@@ -1,0 +1,68 @@
+"""What each role's dashboard shows: counts only, no personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from spejl.access.actor import Actor
+from spejl.accounts.models import Membership, Role
+from spejl.organisations.models import Organisation, OrganisationKind, Region
+from spejl.organisations.selectors import organisations_for_actor
+
+
+@dataclass(frozen=True)
+class OrganisationSummary:
+    organisation: Organisation
+    venues: int
+    coordinators: int
+    facilitators: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    coordinated: list[OrganisationSummary] = field(default_factory=list)
+    facilitated: list[Organisation] = field(default_factory=list)
+    member_organisations: int = 0
+    regions: list[tuple[object, int]] = field(default_factory=list)
+    staff_total: int = 0
+
+
+def dashboard_for_actor(*, actor: Actor) -> Dashboard:
+    """Counts for the actor's dashboard, in a fixed number of queries."""
+    visible = organisations_for_actor(actor=actor).annotate(
+        coordinators=Count("memberships", filter=Q(memberships__role=Role.COORDINATOR)),
+        facilitators=Count("memberships", filter=Q(memberships__role=Role.FACILITATOR)),
+    )
+    coordinated_ids = actor.coordinator_of
+    coordinated = [
+        OrganisationSummary(
+            organisation=o,
+            venues=o.venue_count,  # type: ignore[attr-defined]
+            coordinators=o.coordinators,
+            facilitators=o.facilitators,
+        )
+        for o in visible.filter(pk__in=coordinated_ids)
+    ]
+    facilitated = list(Organisation.objects.filter(pk__in=actor.facilitator_of))
+    regions: list[tuple[object, int]] = []
+    member_count = 0
+    staff_total = 0
+    if actor.sees_all_organisations:
+        members = Organisation.objects.filter(kind=OrganisationKind.MEMBER, is_active=True)
+        member_count = members.count()
+        by_region = dict(
+            members.values_list("region").annotate(n=Count("id")).values_list("region", "n")
+        )
+
+        regions = [(label, by_region.get(value, 0)) for value, label in Region.choices]
+    if actor.is_national_admin:
+        staff_total = Membership.objects.values("user").distinct().count()
+    return Dashboard(
+        coordinated=coordinated,
+        facilitated=facilitated,
+        member_organisations=member_count,
+        regions=regions,
+        staff_total=staff_total,
+    )
