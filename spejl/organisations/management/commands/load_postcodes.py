@@ -13,7 +13,7 @@ from spejl.organisations.postcodes import PostcodeFileError, sync_postcodes
 
 
 class Command(BaseCommand):
-    help = "Insert or update postcodes from a CSV file in the format of spejl/data/dk_postcodes.csv."
+    help = "Insert or update postcodes from a CSV file shaped like spejl/data/dk_postcodes.csv."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", nargs="?", default=str(settings.SPEJL_POSTCODES_CSV))
