@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from spejl.accounts.models import Membership, Role, User
+from spejl.notifications.testing import use_immediate_tasks, use_locmem_sms
 from spejl.organisations.models import Organisation, OrganisationKind, Venue
 from spejl.testing.browser import chromium, page  # noqa: F401  (browser fixtures)
 from spejl.testing.factories import (
@@ -54,9 +55,12 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
+def _test_settings(settings: Any) -> None:
     # Real hashers cost ~0.3 s per password; tests don't need the strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Text messages go to an in-memory outbox; background tasks run at once.
+    use_locmem_sms(settings)
+    use_immediate_tasks(settings)
 
 
 @pytest.fixture

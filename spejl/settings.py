@@ -59,6 +59,12 @@ INSTALLED_APPS = [
     "spejl.accounts",
     "spejl.organisations",
     "spejl.audit",
+    "spejl.facilitators",
+    "spejl.courseplans",
+    "spejl.participants",
+    "spejl.groups",
+    "spejl.enrolments",
+    "spejl.notifications",
     "spejl.web",
 ]
 
@@ -227,6 +233,10 @@ else:
             "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
         }
     }
+SPEJL_SMS_BACKEND = os.environ.get(  # a BaseSmsBackend subclass: see docs/notifications.md
+    "SPEJL_SMS_BACKEND",
+    "spejl.notifications.sms." + ("DisabledSmsBackend" if PRODUCTION else "FileSmsBackend"),
+)
 
 # --- Background tasks ----------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

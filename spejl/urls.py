@@ -8,6 +8,9 @@ urlpatterns = [
     path("", include("spejl.organisations.urls")),
     path("", include("spejl.accounts.urls")),
     path("", include("spejl.audit.urls")),
+    path("", include("spejl.facilitators.urls")),
+    path("", include("spejl.courseplans.urls")),
+    path("", include("spejl.groups.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

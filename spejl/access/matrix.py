@@ -44,12 +44,21 @@ class Rule:
     who: str
     statuses: tuple[int, int, int, int, int, int]
     post: bool = False
+    #: For POST-only URLs (GET answers 405): the status of an empty POST per role.
+    post_only: tuple[int, int, int, int, int, int] | None = None
 
     def status(self, role: str) -> int:
         return self.statuses[ROLES.index(role)]
 
 
-def _rule(who: str, *statuses: int, post: bool = False) -> Rule:
+def post_only(who: str, *statuses: int) -> Rule:
+    """A rule for a URL that only accepts POST: one status per role for an empty POST."""
+    assert len(statuses) == len(ROLES)
+    return Rule(who, (302, 405, 405, 405, 405, 405), post_only=tuple(statuses))  # type: ignore[arg-type]
+
+
+def rule(who: str, *statuses: int, post: bool = False) -> Rule:
+    """A rule with one GET status per role, in the order of ``ROLES``."""
     assert len(statuses) == len(ROLES)
     return Rule(
         who,
@@ -61,30 +70,30 @@ def _rule(who: str, *statuses: int, post: bool = False) -> Rule:
 #                                                  anon  admin  coA  coB  facA  eval
 MATRIX: dict[str, Rule] = {
     # Shell
-    "web:dashboard": _rule("every staff role", 302, 200, 200, 200, 200, 200),
-    "web:healthz": _rule("everyone (load balancer)", 200, 200, 200, 200, 200, 200),
-    "set_language": _rule("everyone (POST; a GET is sent back)", 302, 302, 302, 302, 302, 302),
+    "web:dashboard": rule("every staff role", 302, 200, 200, 200, 200, 200),
+    "web:healthz": rule("everyone (load balancer)", 200, 200, 200, 200, 200, 200),
+    "set_language": rule("everyone (POST; a GET is sent back)", 302, 302, 302, 302, 302, 302),
     # Organisations and venues
-    "organisations:list": _rule(
+    "organisations:list": rule(
         "staff; national roles see all, others their own", 302, 200, 200, 200, 200, 200
     ),
-    "organisations:detail": _rule(
+    "organisations:detail": rule(
         "national roles; staff of the organisation", 302, 200, 200, 404, 200, 200
     ),
-    "organisations:edit": _rule(
+    "organisations:edit": rule(
         "national admin; the organisation's coordinators", 302, 200, 200, 404, 403, 403, post=True
     ),
-    "organisations:venue_create": _rule(
+    "organisations:venue_create": rule(
         "national admin; the organisation's coordinators", 302, 200, 200, 404, 403, 403, post=True
     ),
-    "organisations:venue_detail": _rule(
+    "organisations:venue_detail": rule(
         "national roles; staff of the organisation", 302, 200, 200, 404, 200, 200
     ),
-    "organisations:venue_edit": _rule(
+    "organisations:venue_edit": rule(
         "national admin; the organisation's coordinators", 302, 200, 200, 404, 403, 403, post=True
     ),
     # People and roles (staff personal data: audited)
-    "accounts:staff_list": _rule(
+    "accounts:staff_list": rule(
         "national admin (all); coordinators (their organisations' staff)",
         302,
         200,
@@ -93,7 +102,7 @@ MATRIX: dict[str, Rule] = {
         404,
         404,
     ),
-    "accounts:staff_add": _rule(
+    "accounts:staff_add": rule(
         "national admin (any role); coordinators (roles in their organisations)",
         302,
         200,
@@ -103,7 +112,7 @@ MATRIX: dict[str, Rule] = {
         404,
         post=True,
     ),
-    "accounts:staff_detail": _rule(
+    "accounts:staff_detail": rule(
         "national admin; coordinators of an organisation the person has a role in",
         302,
         200,
@@ -112,7 +121,7 @@ MATRIX: dict[str, Rule] = {
         404,
         404,
     ),
-    "accounts:membership_remove": _rule(
+    "accounts:membership_remove": rule(
         "national admin; coordinators of the role's organisation",
         302,
         200,
@@ -123,54 +132,71 @@ MATRIX: dict[str, Rule] = {
         post=True,
     ),
     # Audit log
-    "audit:list": _rule("national admin", 302, 200, 404, 404, 404, 404),
+    "audit:list": rule("national admin", 302, 200, 404, 404, 404, 404),
     # Login and account (django-allauth)
-    "account_login": _rule(
+    "account_login": rule(
         "anonymous visitors (logged-in users are sent on)", 200, 302, 302, 302, 302, 302
     ),
-    "account_logout": _rule("logged-in users", 302, 200, 200, 200, 200, 200),
-    "account_inactive": _rule("everyone (message page)", 200, 200, 200, 200, 200, 200),
-    "account_signup": _rule(
+    "account_logout": rule("logged-in users", 302, 200, 200, 200, 200, 200),
+    "account_inactive": rule("everyone (message page)", 200, 200, 200, 200, 200, 200),
+    "account_signup": rule(
         "nobody: sign-up is closed, staff are invited", 200, 302, 302, 302, 302, 302
     ),
-    "account_reauthenticate": _rule("logged-in users", 302, 200, 200, 200, 200, 200),
-    "account_request_reauthentication_code": _rule(
+    "account_reauthenticate": rule("logged-in users", 302, 200, 200, 200, 200, 200),
+    "account_request_reauthentication_code": rule(
         "not in use (login codes are off): sent back", 302, 302, 302, 302, 302, 302
     ),
-    "account_confirm_reauthentication_code": _rule(
+    "account_confirm_reauthentication_code": rule(
         "not in use (login codes are off): sent back", 302, 302, 302, 302, 302, 302
     ),
-    "account_email": _rule("logged-in users (own e-mail)", 302, 200, 200, 200, 200, 200),
-    "account_email_verification_sent": _rule(
+    "account_email": rule("logged-in users (own e-mail)", 302, 200, 200, 200, 200, 200),
+    "account_email_verification_sent": rule(
         "everyone (message page)", 200, 200, 200, 200, 200, 200
     ),
-    "account_change_password": _rule(
-        "logged-in users (own password)", 302, 200, 200, 200, 200, 200
-    ),
-    "account_set_password": _rule(
+    "account_change_password": rule("logged-in users (own password)", 302, 200, 200, 200, 200, 200),
+    "account_set_password": rule(
         "logged-in users without a password", 302, 302, 302, 302, 302, 302
     ),
-    "account_reset_password": _rule("everyone", 200, 200, 200, 200, 200, 200),
-    "account_confirm_login_code": _rule(
+    "account_reset_password": rule("everyone", 200, 200, 200, 200, 200, 200),
+    "account_confirm_login_code": rule(
         "not in use (login codes are off): sent back", 302, 302, 302, 302, 302, 302
     ),
-    "account_confirm_email": _rule("holders of a confirmation link", 200, 200, 200, 200, 200, 200),
-    "account_reset_password_from_key_done": _rule(
+    "account_confirm_email": rule("holders of a confirmation link", 200, 200, 200, 200, 200, 200),
+    "account_reset_password_from_key_done": rule(
         "everyone (message page)", 200, 200, 200, 200, 200, 200
     ),
-    "account_reset_password_from_key": _rule(
+    "account_reset_password_from_key": rule(
         "holders of a valid reset link", 200, 200, 200, 200, 200, 200
     ),
-    "account_reset_password_done": _rule("everyone (message page)", 200, 200, 200, 200, 200, 200),
+    "account_reset_password_done": rule("everyone (message page)", 200, 200, 200, 200, 200, 200),
 }
+
+
+def _app_rules() -> dict[str, Rule]:
+    """Each feature app lists the rules of its own URLs in ``<app>/access.py`` (``ACCESS``)."""
+    from importlib import import_module
+
+    rules: dict[str, Rule] = {}
+    for app in APPS_WITH_RULES:
+        rules.update(import_module(f"spejl.{app}.access").ACCESS)
+    return rules
+
+
+APPS_WITH_RULES = ("facilitators", "courseplans", "groups")
+MATRIX.update(_app_rules())
 
 
 def render_markdown() -> str:
     """The matrix as a Markdown table for ``docs/access.md``."""
     header = "| URL name | who may | " + " | ".join(ROLE_LABELS[r] for r in ROLES) + " | POST |"
+    # POST-only URLs show the status of a POST; the others that of a GET.
     rule = "|" + "---|" * (len(ROLES) + 3)
     lines = [header, rule]
     for name, entry in MATRIX.items():
+        if entry.post_only:
+            cells = " | ".join(str(s) for s in entry.post_only)
+            lines.append(f"| `{name}` | {entry.who} | {cells} | only |")
+            continue
         cells = " | ".join(str(s) for s in entry.statuses)
         lines.append(f"| `{name}` | {entry.who} | {cells} | {'yes' if entry.post else ''} |")
     return "\n".join(lines) + "\n"

@@ -18,9 +18,15 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     nav: list[tuple[str, Any]] = []
     if actor.is_staff:
         nav.append((reverse("web:dashboard"), _("Dashboard")))
+        if actor.member_of or actor.is_national_admin:
+            nav.append((reverse("groups:list"), _("Groups")))
+        if actor.facilitator_of:
+            nav.append((reverse("groups:today"), _("Today")))
+            nav.append((reverse("facilitators:me"), _("My training")))
         nav.append((reverse("organisations:list"), _("Organisations")))
         if actor.is_national_admin or actor.coordinator_of:
             nav.append((reverse("accounts:staff_list"), _("People")))
+        nav.append((reverse("courseplans:list"), _("Course plans")))
         if actor.is_national_admin:
             nav.append((reverse("audit:list"), _("Audit log")))
     return {

@@ -6,8 +6,10 @@ The people and addresses are invented. Later features extend :func:`seed_demo`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.functional import Promise
 
@@ -255,10 +257,20 @@ def _venue(organisation: Organisation, name: str, street: str, *, step_free: boo
     return venue
 
 
-def _user(email: str, full_name: str) -> User:
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo password hashed once: hashing is deliberately slow, and every demo login
+    shares the same password."""
+    return make_password(DEMO_PASSWORD)
+
+
+def demo_user(email: str, full_name: str) -> User:
+    """The demo login with this e-mail, created with the demo password if missing."""
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, full_name=full_name, password=DEMO_PASSWORD)
+        user = User.objects.create_user(email=email, full_name=full_name)
+        user.password = demo_password_hash()
+        user.save(update_fields=["password"])
     return user
 
 
@@ -273,10 +285,10 @@ def seed_demo() -> list[DemoLogin]:
     national = _organisation(NATIONAL, OrganisationKind.NATIONAL)
     _venue(national, "Sekretariatets mødelokale", NATIONAL.street, step_free=True)
 
-    admin = _user(f"admin@{DEMO_DOMAIN}", "Hanne Østergaard")
+    admin = demo_user(f"admin@{DEMO_DOMAIN}", "Hanne Østergaard")
     _role(admin, Role.NATIONAL_ADMIN, None)
     logins.append(DemoLogin(Role.NATIONAL_ADMIN.label, admin.email, national.name))
-    evaluator = _user(f"evaluator@{DEMO_DOMAIN}", "Jonas Brøndum")
+    evaluator = demo_user(f"evaluator@{DEMO_DOMAIN}", "Jonas Brøndum")
     _role(evaluator, Role.EVALUATOR, None)
     logins.append(DemoLogin(Role.EVALUATOR.label, evaluator.email, "—"))
 
@@ -293,18 +305,18 @@ def seed_demo() -> list[DemoLogin]:
         )
         first = FIRST_NAMES[index % len(FIRST_NAMES)]
         last = LAST_NAMES[index % len(LAST_NAMES)]
-        coordinator = _user(f"koordinator.{spec.slug}@{DEMO_DOMAIN}", f"{first} {last}")
+        coordinator = demo_user(f"koordinator.{spec.slug}@{DEMO_DOMAIN}", f"{first} {last}")
         _role(coordinator, Role.COORDINATOR, organisation)
         first = FIRST_NAMES[(index + 7) % len(FIRST_NAMES)]
         last = LAST_NAMES[(index + 11) % len(LAST_NAMES)]
-        facilitator = _user(f"facilitator.{spec.slug}@{DEMO_DOMAIN}", f"{first} {last}")
+        facilitator = demo_user(f"facilitator.{spec.slug}@{DEMO_DOMAIN}", f"{first} {last}")
         _role(facilitator, Role.FACILITATOR, organisation)
         if spec.slug in {"aarhus", "koebenhavn", "odense"}:
             logins.append(DemoLogin(Role.COORDINATOR.label, coordinator.email, organisation.name))
             logins.append(DemoLogin(Role.FACILITATOR.label, facilitator.email, organisation.name))
 
     # One volunteer who holds roles in two organisations, as many do.
-    both = _user(f"frivillig.to.steder@{DEMO_DOMAIN}", "Signe Aagaard")
+    both = demo_user(f"frivillig.to.steder@{DEMO_DOMAIN}", "Signe Aagaard")
     _role(both, Role.FACILITATOR, organisations["aarhus"])
     _role(both, Role.COORDINATOR, organisations["randers"])
     logins.append(

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q
 
 from spejl.access.actor import Actor
 from spejl.accounts.models import Membership, Role
+from spejl.groups.models import GroupStatus
+from spejl.groups.selectors import (
+    absence_notices_for_actor,
+    contact_requests_for_actor,
+    groups_for_actor,
+    meetings_today_for_actor,
+)
 from spejl.organisations.models import Organisation, OrganisationKind, Region
 from spejl.organisations.selectors import organisations_for_actor
 
@@ -27,6 +35,10 @@ class Dashboard:
     member_organisations: int = 0
     regions: list[tuple[object, int]] = field(default_factory=list)
     staff_total: int = 0
+    absence_notices: list[Any] = field(default_factory=list)
+    contact_requests: list[Any] = field(default_factory=list)
+    groups_by_status: dict[Any, int] = field(default_factory=dict)
+    meetings_today: list[Any] = field(default_factory=list)
 
 
 def dashboard_for_actor(*, actor: Actor) -> Dashboard:
@@ -59,7 +71,26 @@ def dashboard_for_actor(*, actor: Actor) -> Dashboard:
         regions = [(label, by_region.get(value, 0)) for value, label in Region.choices]
     if actor.is_national_admin:
         staff_total = Membership.objects.values("user").distinct().count()
+    absence_notices: list[Any] = []
+    contact_requests: list[Any] = []
+    groups_by_status: dict[str, int] = {}
+    if actor.coordinator_of or actor.is_national_admin:
+        absence_notices = absence_notices_for_actor(actor=actor)
+        contact_requests = contact_requests_for_actor(actor=actor)
+        groups_by_status = dict(
+            groups_for_actor(actor=actor)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
     return Dashboard(
+        absence_notices=absence_notices,
+        contact_requests=contact_requests,
+        groups_by_status={
+            label: groups_by_status.get(value, 0) for value, label in GroupStatus.choices
+        },
+        meetings_today=meetings_today_for_actor(actor=actor) if actor.facilitator_of else [],
         coordinated=coordinated,
         facilitated=facilitated,
         member_organisations=member_count,

@@ -11,11 +11,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from spejl.access.matrix import MATRIX, ROLES
 from spejl.audit.models import AuditEvent
 from spejl.conftest import World
+from spejl.courseplans.tests.fixtures import org_a_draft_plan
+from spejl.facilitators.tests.fixtures import supervision_session_a, training_record_a
+from spejl.testing.groups import group_a, todays_meeting
 
 
 def _walk(patterns: list[Any], namespace: str | None = None) -> Iterator[tuple[str, URLPattern]]:
@@ -41,6 +45,15 @@ KWARG_FILLERS: dict[str, Callable[[World], str]] = {
     "venue_id": lambda w: str(w.venue_a.public_id),
     "person_id": lambda w: str(w.facilitator_a.public_id),
     "membership_id": lambda w: str(w.facilitator_a_membership.public_id),
+    # Course plans: a draft plan of organisation A (spejl/courseplans/tests/fixtures.py).
+    "plan_id": lambda w: str(org_a_draft_plan(w).public_id),
+    "number": lambda w: "1",
+    "record_id": lambda w: str(training_record_a(w).public_id),
+    "session_id": lambda w: str(supervision_session_a(w).public_id),
+    "group_id": lambda w: str(group_a(w).public_id),
+    "meeting_id": lambda w: str(todays_meeting(group_a(w)).public_id),
+    "facilitator_id": lambda w: str(group_a(w).facilitations.get().facilitator.public_id),
+    "token": lambda w: "not-a-valid-token",
     # allauth links: well-formed but invalid keys (the pages explain the link is bad).
     "key": lambda w: "not-a-valid-key",
     "uidb36": lambda w: "zz",
@@ -77,6 +90,22 @@ def test_url_answers_each_role_as_the_matrix_says(name: str, world: World, clien
     assert got == expected, f"{name} ({url})"
 
 
+@pytest.mark.parametrize("name", [n for n in all_url_names() if MATRIX[n].post_only])
+def test_post_only_url_answers_each_role_as_the_matrix_says(
+    name: str, world: World, client_as: Any
+) -> None:
+    rule = MATRIX[name]
+    assert rule.post_only is not None
+    url = url_for(name, world)
+    got = {}
+    for role in ROLES:
+        # Each role acts on the same starting state: undo what an allowed POST changed.
+        with transaction.atomic():
+            got[role] = client_as(role).post(url, {}).status_code
+            transaction.set_rollback(True)
+    assert got == dict(zip(ROLES, rule.post_only, strict=True)), name
+
+
 @pytest.mark.parametrize("name", [n for n in all_url_names() if MATRIX[n].post])
 def test_refused_roles_cannot_post_either_and_nothing_changes(
     name: str, world: World, client_as: Any
@@ -105,7 +134,9 @@ def test_coordinator_b_gets_404_for_every_object_url_of_organisation_a(
     assert object_urls, "expected object URLs to check"
     client = client_as("coordinator_b")
     for name in object_urls:
-        assert client.get(url_for(name, world)).status_code == 404, name
+        url = url_for(name, world)
+        response = client.post(url, {}) if MATRIX[name].post_only else client.get(url)
+        assert response.status_code == 404, name
 
 
 def get_keywords(name: str) -> list[str]:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from spejl.web.demo import DEMO_PASSWORD, seed_demo
+from spejl.web.demo_groups import seed_groups
 
 
 class Command(BaseCommand):
@@ -17,7 +18,10 @@ class Command(BaseCommand):
         if not settings.SPEJL_DEMO:
             raise CommandError("Demo data are refused unless SPEJL_DEMO=1 (never in production).")
         logins = seed_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data are in place. Logins (all roles):"))
+        new_groups = seed_groups()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data are in place ({new_groups} new groups). Logins:")
+        )
         width = max(len(str(login.role)) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.role!s:<{width}}  {login.email:<42} {login.organisation}")
