@@ -192,3 +192,15 @@ def test_production_settings_pass_check_deploy_without_warnings(database: str) -
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_an_english_browser_still_gets_danish_until_english_is_chosen(
+    world: World, client_as: Any
+) -> None:
+    client = client_as("coordinator_a")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="da">' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
