@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "spejl.groups",
     "spejl.enrolments",
     "spejl.notifications",
+    "spejl.links",
+    "spejl.enquiries",
+    "spejl.intake",
+    "spejl.consents",
     "spejl.web",
 ]
 
@@ -127,6 +131,9 @@ else:
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
                 ),
             },
+            # Tests use a file, not memory, so that the concurrency tests run real concurrent
+            # transactions against SQLite's locking too.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -295,3 +302,5 @@ LOGGING = {
 SPEJL_VERSION = "0.1.0"
 SPEJL_POSTCODES_CSV = BASE_DIR / "spejl" / "data" / "dk_postcodes.csv"
 SPEJL_BASE_URL = os.environ.get("SPEJL_BASE_URL", "http://127.0.0.1:8000")
+#: Days a participant has to answer an offer of a place before it lapses and the seat returns.
+SPEJL_OFFER_DAYS = int(os.environ.get("SPEJL_OFFER_DAYS", "7"))

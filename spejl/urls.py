@@ -11,6 +11,10 @@ urlpatterns = [
     path("", include("spejl.facilitators.urls")),
     path("", include("spejl.courseplans.urls")),
     path("", include("spejl.groups.urls")),
+    path("", include("spejl.enquiries.urls")),
+    path("", include("spejl.consents.urls")),
+    path("", include("spejl.participants.urls")),
+    path("", include("spejl.intake.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -51,10 +51,12 @@ class Rule:
         return self.statuses[ROLES.index(role)]
 
 
-def post_only(who: str, *statuses: int) -> Rule:
-    """A rule for a URL that only accepts POST: one status per role for an empty POST."""
+def post_only(who: str, *statuses: int, login_required: bool = True) -> Rule:
+    """A rule for a URL that only accepts POST: one status per role for an empty POST.
+    A GET answers 405 (after the login redirect for anonymous visitors on staff URLs)."""
     assert len(statuses) == len(ROLES)
-    return Rule(who, (302, 405, 405, 405, 405, 405), post_only=tuple(statuses))  # type: ignore[arg-type]
+    get = (302 if login_required else 405, 405, 405, 405, 405, 405)
+    return Rule(who, get, post_only=tuple(statuses))  # type: ignore[arg-type]
 
 
 def rule(who: str, *statuses: int, post: bool = False) -> Rule:
@@ -182,7 +184,15 @@ def _app_rules() -> dict[str, Rule]:
     return rules
 
 
-APPS_WITH_RULES = ("facilitators", "courseplans", "groups")
+APPS_WITH_RULES = (
+    "facilitators",
+    "courseplans",
+    "groups",
+    "participants",
+    "consents",
+    "intake",
+    "enquiries",
+)
 MATRIX.update(_app_rules())
 
 

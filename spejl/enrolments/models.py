@@ -61,6 +61,7 @@ class Enrolment(models.Model):
     state_changed_at = models.DateTimeField(_("state changed"), auto_now_add=True)
     waitlisted_at = models.DateTimeField(_("on waitlist since"), auto_now_add=True)
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
     drop_reason = models.CharField(
         _("reason for dropping out"), max_length=20, choices=DropReason.choices, blank=True
     )
@@ -85,6 +86,9 @@ class EnrolmentTransition(models.Model):
     """One recorded change of an enrolment's state."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="transitions")
+    group = models.ForeignKey(
+        "groups.PeerGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     from_state = models.CharField(max_length=12, choices=EnrolmentState.choices, blank=True)
     to_state = models.CharField(max_length=12, choices=EnrolmentState.choices)
     actor = models.ForeignKey(

@@ -145,6 +145,10 @@ def group_change_status(
         group=group, from_status=from_status, to_status=to_status, reason=reason, actor=actor.user
     )
     group.status, group.status_changed_at = to_status, now
+    if to_status == GroupStatus.COMPLETED:
+        from spejl.enrolments.services import enrolments_complete_for_group
+
+        enrolments_complete_for_group(actor=actor, group=group)
     return group
 
 

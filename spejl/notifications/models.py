@@ -44,6 +44,13 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    recipient_enquiry = models.ForeignKey(
+        "enquiries.Enquiry",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -47,6 +47,7 @@ from django.template import Context, Engine
 from django.utils import timezone, translation
 
 from spejl.accounts.models import User
+from spejl.enquiries.models import Enquiry
 from spejl.facilitators.models import FacilitatorProfile
 from spejl.notifications.models import Notification, NotificationStatus
 from spejl.notifications.sms import SmsNotConfigured, get_sms_backend
@@ -167,6 +168,7 @@ def notification_queue(
     channel: str,
     recipient_user: User | None = None,
     recipient_participant: Participant | None = None,
+    recipient_enquiry: Enquiry | None = None,
     organisation: Organisation | None = None,
     context: dict[str, Any],
     dedupe_key: str,
@@ -179,7 +181,8 @@ def notification_queue(
 
     * ``template`` — a code registered with :func:`register_context_builder`.
     * ``channel`` — ``"email"`` or ``"sms"`` (``participants.models.Channel``).
-    * exactly one of ``recipient_user`` (staff) or ``recipient_participant``.
+    * exactly one of ``recipient_user`` (staff), ``recipient_participant`` or
+      ``recipient_enquiry`` (someone who asked to join and is not yet a participant).
     * ``organisation`` — whose message it is; defaults to the participant's organisation.
     * ``context`` — JSON values that identify what the message is about: public ids (as
       strings), numbers, codes. **Never personal data** (no names, addresses, phone numbers,
@@ -191,8 +194,9 @@ def notification_queue(
     (whatever its status): two concurrent calls with the same key create one row.
     Personal data: none read or written here.
     """
-    if (recipient_user is None) == (recipient_participant is None):
-        raise ValueError("give exactly one of recipient_user or recipient_participant")
+    recipients = [r for r in (recipient_user, recipient_participant, recipient_enquiry) if r]
+    if len(recipients) != 1:
+        raise ValueError("give exactly one recipient (user, participant or enquiry)")
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     if template not in _context_builders:
@@ -208,6 +212,8 @@ def notification_queue(
         if organisation is not None
         else (recipient_participant.organisation_id if recipient_participant else None)
     )
+    if organisation_id is None and recipient_enquiry is not None:
+        organisation_id = recipient_enquiry.organisation_id
     # get_or_create inserts inside a savepoint and, on a unique-key clash with a concurrent
     # insert, reads the winner's row: one row per dedupe_key whatever the timing.
     notification, created = Notification.objects.get_or_create(
@@ -217,6 +223,7 @@ def notification_queue(
             "channel": str(channel),
             "recipient_user": recipient_user,
             "recipient_participant": recipient_participant,
+            "recipient_enquiry": recipient_enquiry,
             "organisation_id": organisation_id,
             "context": context,
         },
@@ -257,6 +264,18 @@ def _resolve_recipient(notification: Notification) -> _Recipient:
                 if sms
                 else "The participant has no e-mail address"
             )
+        return _Recipient(address=address, language=_language(found["language"]))
+    if notification.recipient_enquiry_id is not None:
+        found = (
+            Enquiry.objects.filter(pk=notification.recipient_enquiry_id)
+            .values("email", "phone", "language")
+            .first()
+        )
+        if found is None:
+            raise _Skip("The enquiry no longer exists")
+        address = found["phone"] if sms else found["email"]
+        if not address:
+            raise _Skip("The enquiry has no phone number" if sms else "The enquiry has no e-mail")
         return _Recipient(address=address, language=_language(found["language"]))
     user_id = notification.recipient_user_id
     if user_id is None:

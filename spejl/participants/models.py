@@ -23,6 +23,12 @@ def new_participant_code() -> str:
     return f"SP-{raw[:4]}-{raw[4:]}"
 
 
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    OTHER = "other", _("Other")
+
+
 class Participant(models.Model):
     """A person taking part, known by a random code. No name or contact data here."""
 
@@ -30,6 +36,14 @@ class Participant(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True, default=new_participant_code)
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="participants"
+    )
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    gender = models.CharField(
+        _("gender"),
+        max_length=12,
+        choices=Gender.choices,
+        blank=True,
+        help_text=_("Only if the person wants to say; used for wishes about the group."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

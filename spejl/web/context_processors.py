@@ -20,6 +20,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         nav.append((reverse("web:dashboard"), _("Dashboard")))
         if actor.member_of or actor.is_national_admin:
             nav.append((reverse("groups:list"), _("Groups")))
+        if actor.coordinator_of or actor.is_national_admin:
+            nav.append((reverse("participants:pipeline"), _("The way in")))
         if actor.facilitator_of:
             nav.append((reverse("groups:today"), _("Today")))
             nav.append((reverse("facilitators:me"), _("My training")))
@@ -28,6 +30,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             nav.append((reverse("accounts:staff_list"), _("People")))
         nav.append((reverse("courseplans:list"), _("Course plans")))
         if actor.is_national_admin:
+            nav.append((reverse("consents:texts"), _("Consent texts")))
             nav.append((reverse("audit:list"), _("Audit log")))
     return {
         "nav_items": nav,

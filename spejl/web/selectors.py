@@ -9,6 +9,8 @@ from django.db.models import Count, Q
 
 from spejl.access.actor import Actor
 from spejl.accounts.models import Membership, Role
+from spejl.consents.selectors import recent_withdrawals_for_actor
+from spejl.enquiries.selectors import enquiry_counts_for_actor
 from spejl.groups.models import GroupStatus
 from spejl.groups.selectors import (
     absence_notices_for_actor,
@@ -16,8 +18,10 @@ from spejl.groups.selectors import (
     groups_for_actor,
     meetings_today_for_actor,
 )
+from spejl.intake.selectors import intake_counts_for_actor
 from spejl.organisations.models import Organisation, OrganisationKind, Region
 from spejl.organisations.selectors import organisations_for_actor
+from spejl.participants.selectors import pipeline_counts_for_actor
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class Dashboard:
     regions: list[tuple[object, int]] = field(default_factory=list)
     staff_total: int = 0
     absence_notices: list[Any] = field(default_factory=list)
+    withdrawals: list[Any] = field(default_factory=list)
+    pipeline: dict[str, int] = field(default_factory=dict)
     contact_requests: list[Any] = field(default_factory=list)
     groups_by_status: dict[Any, int] = field(default_factory=dict)
     meetings_today: list[Any] = field(default_factory=list)
@@ -71,11 +77,19 @@ def dashboard_for_actor(*, actor: Actor) -> Dashboard:
         regions = [(label, by_region.get(value, 0)) for value, label in Region.choices]
     if actor.is_national_admin:
         staff_total = Membership.objects.values("user").distinct().count()
+    withdrawals: list[Any] = []
+    pipeline: dict[str, int] = {}
     absence_notices: list[Any] = []
     contact_requests: list[Any] = []
     groups_by_status: dict[str, int] = {}
     if actor.coordinator_of or actor.is_national_admin:
         absence_notices = absence_notices_for_actor(actor=actor)
+        withdrawals = recent_withdrawals_for_actor(actor=actor)
+        pipeline = {
+            **enquiry_counts_for_actor(actor=actor),
+            **intake_counts_for_actor(actor=actor),
+            **pipeline_counts_for_actor(actor=actor),
+        }
         contact_requests = contact_requests_for_actor(actor=actor)
         groups_by_status = dict(
             groups_for_actor(actor=actor)
@@ -85,6 +99,8 @@ def dashboard_for_actor(*, actor: Actor) -> Dashboard:
             .values_list("status", "n")
         )
     return Dashboard(
+        withdrawals=withdrawals,
+        pipeline=pipeline,
         absence_notices=absence_notices,
         contact_requests=contact_requests,
         groups_by_status={

@@ -17,9 +17,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from spejl.access.matrix import MATRIX, ROLES
 from spejl.audit.models import AuditEvent
 from spejl.conftest import World
+from spejl.consents.tests.fixtures import draft_consent_text
 from spejl.courseplans.tests.fixtures import org_a_draft_plan
 from spejl.facilitators.tests.fixtures import supervision_session_a, training_record_a
+from spejl.intake.tests.fixtures import destination_a, enquiry_a, intake_a
 from spejl.testing.groups import group_a, todays_meeting
+from spejl.testing.participants import enrolment_of, participant_a
 
 
 def _walk(patterns: list[Any], namespace: str | None = None) -> Iterator[tuple[str, URLPattern]]:
@@ -54,6 +57,16 @@ KWARG_FILLERS: dict[str, Callable[[World], str]] = {
     "meeting_id": lambda w: str(todays_meeting(group_a(w)).public_id),
     "facilitator_id": lambda w: str(group_a(w).facilitations.get().facilitator.public_id),
     "token": lambda w: "not-a-valid-token",
+    # Consents: a draft text (national admins only) and a purpose of the participant links.
+    "text_id": lambda w: str(draft_consent_text(w).public_id),
+    "purpose": lambda w: "evaluation",
+    "participant_id": lambda w: str(participant_a(w).public_id),
+    "enrolment_id": lambda w: str(enrolment_of(KWARG_FILLERS["participant_id"](w)).public_id),
+    "action": lambda w: "waitlist",
+    # Intake conversations (spejl/intake/tests/fixtures.py).
+    "enquiry_id": lambda w: str(enquiry_a(w).public_id),
+    "intake_id": lambda w: str(intake_a(w).public_id),
+    "destination_id": lambda w: str(destination_a(w).public_id),
     # allauth links: well-formed but invalid keys (the pages explain the link is bad).
     "key": lambda w: "not-a-valid-key",
     "uidb36": lambda w: "zz",

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from spejl.web.demo import DEMO_PASSWORD, seed_demo
 from spejl.web.demo_groups import seed_groups
+from spejl.web.demo_journey import seed_journey
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data are refused unless SPEJL_DEMO=1 (never in production).")
         logins = seed_demo()
         new_groups = seed_groups()
+        seed_journey()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data are in place ({new_groups} new groups). Logins:")
         )
