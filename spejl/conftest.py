@@ -63,17 +63,44 @@ def _test_settings(settings: Any) -> None:
     use_immediate_tasks(settings)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
+    # Rate-limit counters live in the database cache table, which the flush between
+    # transactional (browser) tests does not empty: start every test with none.
+    if (
+        "db" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or ("live_server" in request.fixturenames)
+    ):
+        from django.core.cache import cache
+
+        request.getfixturevalue(
+            "transactional_db" if "live_server" in request.fixturenames else "db"
+        )
+        cache.clear()
+
+
 @pytest.fixture
 def postcodes(db: None) -> None:
-    """The postcode register (loaded by a migration, but emptied by transactional tests'
-    flush, so load it again when needed)."""
+    """The reference data that migrations load — postcodes, the national course plan, consent
+    texts, referral destinations. The flush after a transactional (browser) test empties them,
+    so load them again when they are missing."""
     from django.conf import settings
 
+    from spejl.consents.loader import load_all as load_consent_texts
+    from spejl.consents.models import ConsentText
+    from spejl.courseplans.loader import NATIONAL_DEFAULT_FILE, load_plan_file
+    from spejl.courseplans.models import CoursePlan, CoursePlanMeeting
+    from spejl.intake.destinations import load_destinations
+    from spejl.intake.models import ReferralDestination
     from spejl.organisations.models import Postcode
     from spejl.organisations.postcodes import sync_postcodes
 
     if not Postcode.objects.exists():
         sync_postcodes(Postcode, settings.SPEJL_POSTCODES_CSV)
+        load_plan_file(CoursePlan, CoursePlanMeeting, NATIONAL_DEFAULT_FILE)
+        load_consent_texts(ConsentText)
+        load_destinations(ReferralDestination)
 
 
 @pytest.fixture

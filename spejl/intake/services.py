@@ -122,7 +122,11 @@ def intake_schedule_for_enquiry(
     submit schedules one conversation."""
     check_can_hold_intakes_for(actor, enquiry.organisation_id)
     # Lock the enquiry: two coordinators scheduling at once get one intake.
-    enquiry = Enquiry.objects.select_for_update().select_related("organisation").get(pk=enquiry.pk)
+    enquiry = (
+        Enquiry.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=enquiry.pk)
+    )
     if enquiry.status == EnquiryStatus.CONVERTED:
         raise ValidationError(
             _("This person is already a participant. Schedule a new conversation from their page.")
@@ -158,7 +162,7 @@ def intake_schedule_for_participant(
     group, or after a break). One scheduled intake per participant at a time."""
     check_can_hold_intakes_for(actor, participant.organisation_id)
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("organisation", "contact")
         .get(pk=participant.pk)
     )
@@ -333,7 +337,7 @@ def intake_record(*, actor: Actor, intake: Intake, answers: IntakeAnswers) -> In
     check_can_record_intake(actor, intake)
     # Work on the row as it is now (another coordinator may have saved meanwhile).
     intake = (
-        Intake.objects.select_for_update()
+        Intake.objects.select_for_update(of=("self",))
         .select_related("organisation", "enquiry__group", "participant__contact")
         .get(pk=intake.pk)
     )
@@ -426,7 +430,11 @@ def _convert_or_update_person(
     enquiry = intake.enquiry
     if enquiry is None:  # an intake is always with an enquiry or a participant
         raise NotFound
-    enquiry = Enquiry.objects.select_for_update().select_related("participant").get(pk=enquiry.pk)
+    enquiry = (
+        Enquiry.objects.select_for_update(of=("self",))
+        .select_related("participant")
+        .get(pk=enquiry.pk)
+    )
     participant = enquiry.participant
     if participant is not None:
         # Converted through another of its intakes: link, don't duplicate.

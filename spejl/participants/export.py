@@ -110,3 +110,27 @@ def participant_data(participant: Participant) -> dict[str, Any]:
         ],
     }
     return data
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_display(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(_display(v) for v in value)
+    return str(value)
+
+
+def readable_sections(data: dict[str, Any]) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """The same data as sections of records of (field, text) pairs, for a readable page."""
+    sections = []
+    for name, content in data.items():
+        items = content if isinstance(content, list) else ([content] if content else [])
+        records = [
+            [(key, _display(value)) for key, value in item.items()]
+            for item in items
+            if isinstance(item, dict)
+        ]
+        sections.append((name.replace("_", " "), records))
+    return sections

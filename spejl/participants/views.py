@@ -26,7 +26,7 @@ from spejl.groups.models import Meeting, MeetingStatus, PeerGroup
 from spejl.links.models import LinkPurpose, SecureLink
 from spejl.links.services import LinkInvalid, link_resolve
 from spejl.participants import selectors, services
-from spejl.participants.export import participant_data
+from spejl.participants.export import participant_data, readable_sections
 from spejl.participants.models import Participant
 
 
@@ -345,7 +345,7 @@ def _data_response(
     return render(
         request,
         "participants/data.html",
-        {"data": data, "token": token, "participant": participant},
+        {"sections": readable_sections(data), "token": token, "participant": participant},
     )
 
 

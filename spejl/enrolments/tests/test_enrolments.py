@@ -22,6 +22,15 @@ from spejl.testing.groups import make_group
 from spejl.testing.participants import waiting_participant
 
 
+@pytest.fixture(autouse=True)
+def _english_messages() -> Any:
+    """These tests read the English wording of messages (the Danish is checked by the UI)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _coordinator(world: World) -> Any:
     return actor_for_user(world.coordinator_a)
 

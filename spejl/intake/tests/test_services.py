@@ -31,6 +31,15 @@ from spejl.testing.groups import make_group
 THIS_YEAR = timezone.localdate().year
 
 
+@pytest.fixture(autouse=True)
+def _english_messages() -> Any:
+    """These tests read the English wording of messages (the Danish is checked by the UI)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def coordinator(world: World) -> Actor:
     return actor_for_user(world.coordinator_a)
 
