@@ -6,8 +6,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from spejl.web.i18n import in_current_language
 
 
 class ConsentPurpose(models.TextChoices):
@@ -57,11 +58,11 @@ class ConsentText(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if (get_language() or "da").startswith("en") else self.title_da
+        return in_current_language(self.title_da, self.title_en)
 
     @property
     def body(self) -> str:
-        return self.body_en if (get_language() or "da").startswith("en") else self.body_da
+        return in_current_language(self.body_da, self.body_en)
 
 
 class ConsentMethod(models.TextChoices):

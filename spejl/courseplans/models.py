@@ -10,8 +10,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from spejl.web.i18n import in_current_language
 
 
 class CoursePlanStatus(models.TextChoices):
@@ -65,7 +66,7 @@ class CoursePlan(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if (get_language() or "da").startswith("en") else self.title_da
+        return in_current_language(self.title_da, self.title_en)
 
     @property
     def is_editable(self) -> bool:
@@ -96,8 +97,8 @@ class CoursePlanMeeting(models.Model):
 
     @property
     def theme(self) -> str:
-        return self.theme_en if (get_language() or "da").startswith("en") else self.theme_da
+        return in_current_language(self.theme_da, self.theme_en)
 
     @property
     def guide(self) -> str:
-        return self.guide_en if (get_language() or "da").startswith("en") else self.guide_da
+        return in_current_language(self.guide_da, self.guide_en)

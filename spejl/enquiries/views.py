@@ -39,21 +39,13 @@ from spejl.enquiries.selectors import PublicGroupRow
 from spejl.enquiries.services import SubmitOutcome, SubmitResult
 from spejl.enquiries.times import slot_label
 from spejl.organisations.models import Organisation
+from spejl.web.forms import attach_service_errors
 
 #: Where the thank-you page finds which organisation will call (never the person's data).
 THANKS_SESSION_KEY = "spejl_enquiry_thanks"
 #: Version of the JSON feed's format (docs/group-finder.md).
 FEED_VERSION = 1
 FINDER_PAGE_SIZE = 25
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, field by field where it names them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -211,7 +203,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     client_address=_client_address(request),
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                attach_service_errors(form, error)
             else:
                 if result.outcome != SubmitOutcome.RATE_LIMITED:
                     return _thanks(request, result)
@@ -311,7 +303,7 @@ def enquiry_status(request: HttpRequest, enquiry_id: str) -> HttpResponse:
                 reason=form.cleaned_data.get("reason", ""),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The enquiry's status was changed."))
             return redirect("enquiries:detail", enquiry_id=enquiry.public_id)
@@ -341,7 +333,7 @@ def enquiry_register(request: HttpRequest) -> HttpResponse:
                 details=form.details(language=data["language"]),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The enquiry was registered."))
             return redirect("enquiries:detail", enquiry_id=enquiry.public_id)

@@ -18,6 +18,7 @@ from spejl.groups.models import (
     PeerGroup,
     Target,
 )
+from spejl.groups.services import GROUP_FIELDS
 from spejl.organisations.models import Organisation, Region, Venue
 
 
@@ -54,22 +55,7 @@ class GroupForm(forms.ModelForm[PeerGroup]):
 
     class Meta:
         model = PeerGroup
-        fields = [
-            "title",
-            "venue",
-            "target",
-            "age_min",
-            "age_max",
-            "language",
-            "min_participants",
-            "max_participants",
-            "course_plan",
-            "weekday",
-            "start_time",
-            "duration_minutes",
-            "interval_weeks",
-            "first_date",
-        ]
+        fields = list(GROUP_FIELDS)
         widgets = {"first_date": DateInput(), "start_time": TimeInput()}
         help_texts = {
             "age_min": _("Only for another age band."),

@@ -7,8 +7,9 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from spejl.web.i18n import in_current_language
 
 
 class Target(models.TextChoices):
@@ -211,11 +212,11 @@ class Meeting(models.Model):
 
     @property
     def theme(self) -> str:
-        return self.theme_en if (get_language() or "da").startswith("en") else self.theme_da
+        return in_current_language(self.theme_da, self.theme_en)
 
     @property
     def guide(self) -> str:
-        return self.guide_en if (get_language() or "da").startswith("en") else self.guide_da
+        return in_current_language(self.guide_da, self.guide_en)
 
 
 class AttendanceStatus(models.TextChoices):

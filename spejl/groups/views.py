@@ -42,15 +42,7 @@ from spejl.groups.permissions import (
     facilitates,
 )
 from spejl.organisations.models import Organisation, Venue
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, field by field where it names them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from spejl.web.forms import attach_service_errors
 
 
 def _coordinated_organisations(request: HttpRequest) -> Any:
@@ -123,7 +115,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
         try:
             group = services.group_create(actor=actor, organisation=organisation, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The group was created. Next, plan its meetings."))
             return redirect("groups:detail", group_id=group.public_id)
@@ -175,7 +167,7 @@ def group_edit(request: HttpRequest, group_id: str) -> HttpResponse:
         try:
             services.group_update(actor=actor, group=group, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The group was saved."))
             return redirect("groups:detail", group_id=group.public_id)
@@ -202,7 +194,7 @@ def group_status(request: HttpRequest, group_id: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The group's status was changed."))
             return redirect("groups:detail", group_id=group.public_id)
@@ -224,7 +216,7 @@ def group_reopen(request: HttpRequest, group_id: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("groups:detail", group_id=group.public_id)
@@ -274,7 +266,7 @@ def group_facilitators(request: HttpRequest, group_id: str) -> HttpResponse:
                 override_reason=form.cleaned_data["override_reason"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The facilitator was assigned."))
             return redirect("groups:facilitators", group_id=group.public_id)
@@ -314,7 +306,7 @@ def group_schedule(request: HttpRequest, group_id: str) -> HttpResponse:
             try:
                 services.group_plan_meetings(actor=actor, group=group, excluded_dates=excluded)
             except ValidationError as error:
-                _form_errors(form, error)
+                attach_service_errors(form, error)
             else:
                 messages.success(request, _("The meetings were planned."))
                 return redirect("groups:detail", group_id=group.public_id)
@@ -492,7 +484,7 @@ def meeting_move(request: HttpRequest, meeting_id: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The meeting was moved and everyone is being told."))
             return redirect("groups:meeting", meeting_id=meeting.public_id)
@@ -511,7 +503,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
                 actor=actor, meeting=meeting, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The meeting was cancelled and everyone is being told."))
             return redirect("groups:detail", group_id=meeting.group.public_id)
@@ -532,7 +524,7 @@ def meeting_log(request: HttpRequest, meeting_id: str) -> HttpResponse:
         try:
             attendance.meeting_log_save(actor=actor, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("The meeting log was saved. Thank you."))
             return redirect("groups:meeting", meeting_id=meeting.public_id)

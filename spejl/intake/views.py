@@ -32,19 +32,10 @@ from spejl.intake.permissions import (
     check_can_manage_destination,
 )
 from spejl.organisations.models import Organisation
+from spejl.web.forms import attach_service_errors
 
 #: Field names the services use that the forms split or name differently.
 _FIELD_FOR = {"scheduled_at": "date"}
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, field by field where it names them."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = _FIELD_FOR.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _confirmation_message(request: HttpRequest, confirmation: Confirmation) -> None:
@@ -122,7 +113,7 @@ def schedule(request: HttpRequest, enquiry_id: str) -> HttpResponse:
                 place=data["place"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error, field_map=_FIELD_FOR)
         else:
             _confirmation_message(request, scheduled.confirmation)
             return redirect("intake:detail", intake_id=scheduled.intake.public_id)
@@ -156,7 +147,7 @@ def schedule_for_participant(request: HttpRequest, participant_id: str) -> HttpR
                 place=data["place"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error, field_map=_FIELD_FOR)
         else:
             _confirmation_message(request, scheduled.confirmation)
             return redirect("intake:detail", intake_id=scheduled.intake.public_id)
@@ -241,7 +232,7 @@ def intake_record(request: HttpRequest, intake_id: str) -> HttpResponse:
         try:
             intake = services.intake_record(actor=actor, intake=intake, answers=form.answers())
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error, field_map=_FIELD_FOR)
         else:
             if (
                 intake.decision == Decision.REFERRED
@@ -320,7 +311,7 @@ def destination_add(request: HttpRequest) -> HttpResponse:
         try:
             referrals.destination_create(actor=actor, organisation=organisation, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error, field_map=_FIELD_FOR)
         else:
             messages.success(request, _("The destination was added."))
             return redirect("intake:destinations")
@@ -337,7 +328,7 @@ def destination_edit(request: HttpRequest, destination_id: str) -> HttpResponse:
         try:
             referrals.destination_update(actor=actor, destination=destination, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            attach_service_errors(form, error, field_map=_FIELD_FOR)
         else:
             messages.success(request, _("The destination was saved."))
             return redirect("intake:destinations")

@@ -13,7 +13,7 @@ from spejl.web.text import danish
 def organisations_for_actor(*, actor: Actor) -> QuerySet[Organisation]:
     """Organisations the actor may see, with venue counts. No personal data."""
     qs = Organisation.objects.select_related("postcode").annotate(
-        venue_count=Count("venues", filter=Q(venues__is_active=True))
+        venue_count=Count("venues", filter=Q(venues__is_active=True), distinct=True)
     )
     qs = qs.order_by("-kind", danish("name"))  # the national secretariat first
     if actor.sees_all_organisations:

@@ -14,6 +14,7 @@ from spejl.audit.models import AuditAction
 from spejl.audit.services import audit_record
 from spejl.enrolments.models import Enrolment, EnrolmentState
 from spejl.groups.models import PeerGroup
+from spejl.links.models import SecureLink
 from spejl.participants.models import Participant
 from spejl.web.text import danish
 
@@ -208,3 +209,18 @@ def pipeline_counts_for_actor(*, actor: Actor) -> dict[str, int]:
         "waitlisted": enrolments.filter(state=EnrolmentState.WAITLISTED).count(),
         "offered": enrolments.filter(state=EnrolmentState.OFFERED).count(),
     }
+
+
+def participant_for_own_page(*, link: SecureLink, purpose: str) -> Participant:
+    """The participant behind their own secure link. Their own read of their contact data is
+    audited too (no staff actor: the participant themself)."""
+    participant = link.participant
+    audit_record(
+        actor=Actor(user=None),
+        action=AuditAction.READ,
+        obj=participant,
+        organisation=participant.organisation,
+        fields=CONTACT_FIELDS,
+        purpose=purpose,
+    )
+    return participant

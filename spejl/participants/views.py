@@ -246,7 +246,7 @@ def participant_page(request: HttpRequest, token: str) -> HttpResponse:
         link = _page_link(request, token)
     except LinkInvalid as error:
         return _link_error(request, error)
-    participant = link.participant
+    participant = selectors.participant_for_own_page(link=link, purpose="participant's own page")
     now = timezone.now()
     enrolment = (
         participant.enrolments.filter(state=EnrolmentState.ENROLLED)
@@ -325,7 +325,7 @@ def participant_own_data(request: HttpRequest, token: str) -> HttpResponse:
         return _link_error(request, error)
     return _data_response(
         request,
-        link.participant,
+        selectors.participant_for_own_page(link=link, purpose="participant's own data"),
         json_format=request.GET.get("format") == "json",
         token=token,
     )

@@ -5,6 +5,7 @@ deterministic (a fixed random seed), so every demo looks the same.
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -125,9 +126,18 @@ def _enrol(group: PeerGroup, rng: random.Random, names: list[str], state: str) -
     enrolment = Enrolment.objects.create(
         participant=participant, organisation=group.organisation, group=group, state=state
     )
-    EnrolmentTransition.objects.create(
-        enrolment=enrolment, from_state="", to_state=state, reason="demo"
+    # The history every place has: waiting, an offer, accepted (and, later, completed).
+    path = ["", "waitlisted", "offered", "enrolled"] + (
+        ["completed"] if state == "completed" else []
     )
+    for before, after in itertools.pairwise(path):
+        EnrolmentTransition.objects.create(
+            enrolment=enrolment,
+            group=group if after != "waitlisted" else None,
+            from_state=before,
+            to_state=after,
+            reason="demo",
+        )
     return enrolment
 
 

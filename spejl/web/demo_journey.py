@@ -262,9 +262,25 @@ def seed_journey() -> int:
                     to_state="offered",
                     reason="demo",
                 )
-        # The people already in groups have given their consents too.
+        # The people already in groups came the same way: an intake and their consents.
         for participant in Participant.objects.filter(
             organisation=organisation, consents__isnull=True, enrolments__group__isnull=False
         ).distinct():
             _consents(participant, rng, texts)
+            items = [rng.choice([2, 3]), rng.choice([1, 2, 3]), rng.choice([2, 3])]
+            Intake.objects.create(
+                organisation=organisation,
+                participant=participant,
+                scheduled_at=timezone.now() - timedelta(days=rng.randint(40, 200)),
+                mode=IntakeMode.IN_PERSON,
+                status=IntakeStatus.HELD,
+                age_ok=True,
+                target="adults",
+                tils_1=items[0],
+                tils_2=items[1],
+                tils_3=items[2],
+                tils_score=sum(items),
+                decision=Decision.SUITABLE,
+                decided_at=timezone.now(),
+            )
     return created

@@ -50,8 +50,12 @@ class Dashboard:
 def dashboard_for_actor(*, actor: Actor) -> Dashboard:
     """Counts for the actor's dashboard, in a fixed number of queries."""
     visible = organisations_for_actor(actor=actor).annotate(
-        coordinators=Count("memberships", filter=Q(memberships__role=Role.COORDINATOR)),
-        facilitators=Count("memberships", filter=Q(memberships__role=Role.FACILITATOR)),
+        coordinators=Count(
+            "memberships", filter=Q(memberships__role=Role.COORDINATOR), distinct=True
+        ),
+        facilitators=Count(
+            "memberships", filter=Q(memberships__role=Role.FACILITATOR), distinct=True
+        ),
     )
     coordinated_ids = actor.coordinator_of
     coordinated = [

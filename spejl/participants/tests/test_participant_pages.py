@@ -135,3 +135,15 @@ def test_offer_page_says_kindly_when_the_offer_lapsed(world: World, client: Any)
     assert response.status_code == 410
     enrolment.refresh_from_db()
     assert enrolment.state == "offered"
+
+
+def test_the_participants_own_reads_are_audited_without_a_staff_actor(
+    world: World, client: Any
+) -> None:
+    participant = waiting_participant(world)
+    token = _page_token(participant)
+    client.get(reverse("participants:page", kwargs={"token": token}))
+    client.get(reverse("participants:own_data", kwargs={"token": token}))
+    events = AuditEvent.objects.filter(object_id=str(participant.public_id))
+    assert sorted(e.purpose for e in events) == ["participant's own data", "participant's own page"]
+    assert all(e.actor is None for e in events)

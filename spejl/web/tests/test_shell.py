@@ -205,3 +205,13 @@ def test_an_english_browser_still_gets_danish_until_english_is_chosen(
     assert '<html lang="en">' in client.get("/").content.decode()
     client.post(reverse("set_language"), {"language": "xx", "next": "/"})
     assert '<html lang="en">' in client.get("/").content.decode()
+
+
+def test_dashboard_counts_venues_and_people_without_multiplying_them(
+    world: World, client_as: Any
+) -> None:
+    from spejl.testing.factories import VenueFactory
+
+    VenueFactory(organisation=world.org_a)
+    summary = client_as("coordinator_a").get("/").context["dashboard"].coordinated[0]
+    assert (summary.venues, summary.coordinators, summary.facilitators) == (2, 2, 1)
