@@ -53,8 +53,19 @@ def page(chromium: Any) -> Iterator[Any]:
 def assert_accessible(page: Any) -> None:
     """No axe-core violations (WCAG 2.1 A/AA and best practice) and no horizontal scrolling."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    # A click just before may have started a navigation: scan the page that arrives, not the
+    # one leaving (axe fails on a document being torn down).
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(250)
     violations = results.response["violations"]
     assert not violations, f"axe on {page.url}:\n" + results.generate_report()
     overflow = page.evaluate(
