@@ -156,6 +156,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Spejl: "
 ACCOUNT_ADAPTER = "spejl.accounts.adapter.AccountAdapter"
+# How many proxies in front of Spejl may be trusted to set X-Forwarded-For: rate limits (logins,
+# enquiries, link guessing by allauth's reading) then see the visitor's own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("SPEJL_TRUSTED_PROXY_COUNT", "0"))
 # Rate limits (allauth's own cache-backed limiter): failed logins per IP and per account,
 # password-reset mails per IP and per address.
 ACCOUNT_RATE_LIMITS = {

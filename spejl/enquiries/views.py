@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -39,6 +39,7 @@ from spejl.enquiries.selectors import PublicGroupRow
 from spejl.enquiries.services import SubmitOutcome, SubmitResult
 from spejl.enquiries.times import slot_label
 from spejl.organisations.models import Organisation
+from spejl.web.clients import client_address
 from spejl.web.forms import attach_service_errors
 
 #: Where the thank-you page finds which organisation will call (never the person's data).
@@ -46,17 +47,6 @@ THANKS_SESSION_KEY = "spejl_enquiry_thanks"
 #: Version of the JSON feed's format (docs/group-finder.md).
 FEED_VERSION = 1
 FINDER_PAGE_SIZE = 25
-
-
-def _client_address(request: HttpRequest) -> str:
-    """The visitor's address as the login rate limits see it (django-allauth's reading of
-    ``ALLAUTH_TRUSTED_PROXY_COUNT`` / ``ALLAUTH_TRUSTED_CLIENT_IP_HEADER`` behind a proxy)."""
-    from allauth.account.adapter import get_adapter
-
-    try:
-        return str(get_adapter(request).get_client_ip(request))
-    except (PermissionDenied, ImproperlyConfigured):
-        return ""
 
 
 # --- The group finder and its feed -------------------------------------------------------------
@@ -200,7 +190,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     group_id=group_id,
                     organisation_id=organisation_id,
                     form_token=form.cleaned_data.get("form_token") or "",
-                    client_address=_client_address(request),
+                    client_address=client_address(request),
                 )
             except ValidationError as error:
                 attach_service_errors(form, error)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from spejl.enrolments.models import Enrolment
 from spejl.links.models import LinkPurpose, SecureLink
 from spejl.participants.models import Participant
+from spejl.web.clients import client_address
 
 #: Unknown tokens one client (IP address) may present per window before being refused.
 GUESS_LIMIT = 20
@@ -70,7 +71,7 @@ def link_create(
 
 
 def _client_key(request: HttpRequest | None) -> str:
-    address = request.META.get("REMOTE_ADDR", "unknown") if request else "none"
+    address = client_address(request) or "unknown"
     return f"spejl:link-guesses:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
 
 
