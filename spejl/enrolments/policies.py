@@ -29,8 +29,3 @@ ACTIVE_STATES = (S.WAITLISTED, S.OFFERED, S.ENROLLED)
 
 def can_transition(from_state: str, to_state: str) -> bool:
     return to_state in TRANSITIONS.get(from_state, frozenset())
-
-
-def sources_of(to_state: str) -> list[str]:
-    """Every state from which ``to_state`` may be reached (for conditional updates)."""
-    return [state for state, targets in TRANSITIONS.items() if to_state in targets]

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from spejl.facilitators.models import FacilitatorProfile
+from spejl.accounts.models import User
 from spejl.groups.models import (
     AbsenceReason,
     AttendanceStatus,
@@ -27,12 +27,12 @@ class VenueChoiceField(forms.ModelChoiceField[Venue]):
         return f"{obj.name} ({obj.organisation.name})"
 
 
-class LabelledChoiceField(forms.ModelChoiceField[FacilitatorProfile]):
-    """Choices labelled from a dict the view computed (name and training status)."""
+class LabelledChoiceField(forms.ModelChoiceField[User]):
+    """Choices labelled from a dict the selector computed (name and training status)."""
 
     labels: dict[int, str] = {}
 
-    def label_from_instance(self, obj: FacilitatorProfile) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return self.labels.get(obj.pk, str(obj))
 
 
@@ -153,9 +153,7 @@ class ReopenForm(forms.Form):
 
 
 class AssignFacilitatorForm(forms.Form):
-    facilitator = LabelledChoiceField(
-        label=_("Facilitator"), queryset=FacilitatorProfile.objects.none()
-    )
+    facilitator = LabelledChoiceField(label=_("Facilitator"), queryset=User.objects.none())
     override_reason = forms.CharField(
         label=_("Reason for assigning despite missing or expired training"),
         required=False,

@@ -297,3 +297,32 @@ def contact_requests_for_actor(*, actor: Actor, days: int = 30) -> list[MeetingL
     if not actor.is_national_admin:
         logs = logs.filter(meeting__group__organisation__in=actor.coordinator_of)
     return list(logs.select_related("meeting__group").order_by("-meeting__starts_at")[:20])
+
+
+def facilitator_candidates(
+    *, actor: Actor, group: PeerGroup
+) -> tuple[QuerySet[Any], dict[int, str]]:
+    """The organisation's facilitators not yet on the group, with a label naming their training
+    status, for the coordinator's choice. Reads only: a profile is made (by the facilitators
+    service) when one is assigned. Staff names only, no participant data."""
+    from spejl.accounts.models import Role, User
+    from spejl.facilitators.policies import training_status
+
+    check_can_view_group(actor, group)
+    users = (
+        User.objects.filter(
+            memberships__role=Role.FACILITATOR, memberships__organisation=group.organisation
+        )
+        .exclude(facilitator_profile__facilitations__group=group)
+        .select_related("facilitator_profile")
+        .prefetch_related("facilitator_profile__training_records")
+        .order_by(danish("full_name"))
+        .distinct()
+    )
+    today = timezone.localdate()
+    labels = {}
+    for user in users:
+        profile = getattr(user, "facilitator_profile", None)
+        records = profile.training_records.all() if profile else []
+        labels[user.pk] = f"{user.full_name} — {training_status(records, today=today).label}"
+    return users, labels

@@ -17,11 +17,10 @@ from django.views.decorators.http import require_POST
 
 from spejl.access.actor import NotFound, get_actor
 from spejl.access.decorators import staff_required
-from spejl.accounts.models import Role, User
 from spejl.core.schedule import ScheduleError
 from spejl.courseplans.selectors import course_plans_usable_for_groups
 from spejl.facilitators.models import FacilitatorProfile
-from spejl.facilitators.policies import training_status
+from spejl.facilitators.services import facilitator_profile_for
 from spejl.groups import attendance, calendars, policies, selectors, services
 from spejl.groups.forms import (
     AssignFacilitatorForm,
@@ -223,46 +222,21 @@ def group_reopen(request: HttpRequest, group_id: str) -> HttpResponse:
     return render(request, "groups/group_reopen.html", {"group": group, "form": form})
 
 
-def _facilitator_choices(group: PeerGroup) -> tuple[Any, dict[int, str]]:
-    """The organisation's facilitators (profiles created for members who have none yet,
-    since a profile holds no data until someone writes some)."""
-    users = User.objects.filter(
-        memberships__role=Role.FACILITATOR, memberships__organisation=group.organisation
-    )
-    existing = set(
-        FacilitatorProfile.objects.filter(user__in=users).values_list("user_id", flat=True)
-    )
-    FacilitatorProfile.objects.bulk_create(
-        [FacilitatorProfile(user=u) for u in users if u.pk not in existing]
-    )
-    profiles = (
-        FacilitatorProfile.objects.filter(user__in=users)
-        .exclude(facilitations__group=group)
-        .select_related("user")
-        .prefetch_related("training_records")
-        .order_by("user__full_name")
-    )
-    today = timezone.localdate()
-    labels = {
-        p.pk: f"{p.user.full_name} — {training_status(p.training_records.all(), today=today).label}"
-        for p in profiles
-    }
-    return profiles, labels
-
-
 @staff_required
 def group_facilitators(request: HttpRequest, group_id: str) -> HttpResponse:
     actor = get_actor(request)
     group = selectors.group_get_for_actor(actor=actor, public_id=group_id)
     check_can_manage_group(actor, group)
-    profiles, labels = _facilitator_choices(group)
-    form = AssignFacilitatorForm(request.POST or None, facilitators=profiles, labels=labels)
+    users, labels = selectors.facilitator_candidates(actor=actor, group=group)
+    form = AssignFacilitatorForm(request.POST or None, facilitators=users, labels=labels)
     if request.method == "POST" and form.is_valid():
         try:
             services.group_assign_facilitator(
                 actor=actor,
                 group=group,
-                facilitator=form.cleaned_data["facilitator"],
+                facilitator=facilitator_profile_for(
+                    actor=actor, user=form.cleaned_data["facilitator"]
+                ),
                 override_reason=form.cleaned_data["override_reason"],
             )
         except ValidationError as error:
@@ -345,7 +319,7 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     if not actor.facilitator_of or actor.user is None:
         raise NotFound
-    profile, _created = FacilitatorProfile.objects.get_or_create(user=actor.user)
+    profile = facilitator_profile_for(actor=actor, user=actor.user)
     return _calendar_page(request, group=None, facilitator=profile)
 
 

@@ -33,7 +33,6 @@ class Confirmation(StrEnum):
     QUEUED = "queued"
     ALREADY_SENT = "already_sent"  # this version was confirmed before
     NO_CONTACT = "no_contact"  # neither e-mail nor phone
-    NOT_REACHABLE = "not_reachable"  # the outbox cannot address enquiries (yet)
     NOT_UPCOMING = "not_upcoming"  # the time has passed, or the intake is not scheduled
 
 

@@ -43,14 +43,6 @@ def _confirmation_message(request: HttpRequest, confirmation: Confirmation) -> N
         messages.success(request, _("The conversation is scheduled and a confirmation is sent."))
     elif confirmation == Confirmation.NOT_UPCOMING:
         messages.success(request, _("The conversation is written down."))
-    elif confirmation == Confirmation.NOT_REACHABLE:
-        messages.warning(
-            request,
-            _(
-                "The conversation is scheduled. Spejl cannot yet send messages to people who "
-                "are not participants: please confirm the time to the person yourself."
-            ),
-        )
     else:
         messages.warning(
             request,

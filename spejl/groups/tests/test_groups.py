@@ -707,3 +707,21 @@ def test_moved_meeting_messages_reach_inboxes_in_the_recipients_language(world: 
     assert "18:30" in danish.body and "Lokalet er optaget" in danish.body
     send_due()
     assert len(mail.outbox) == 4  # nothing is sent twice
+
+
+def test_assigning_through_the_page_makes_the_profile_through_the_audited_service(
+    world: World, client_as: Any
+) -> None:
+    group = _new_group(world)
+    FacilitatorProfile.objects.filter(user=world.facilitator_a).delete()
+    url = reverse("groups:facilitators", kwargs={"group_id": group.public_id})
+    client = client_as("coordinator_a")
+    form = client.get(url).context["form"]
+    assert list(form.fields["facilitator"].queryset) == [world.facilitator_a]
+    assert not FacilitatorProfile.objects.exists()  # looking changes nothing
+    response = client.post(
+        url, {"facilitator": world.facilitator_a.pk, "override_reason": "Course booked"}
+    )
+    assert response.status_code == 302
+    assert group.facilitations.get().facilitator.user == world.facilitator_a
+    assert AuditEvent.objects.filter(purpose="create facilitator profile").exists()
