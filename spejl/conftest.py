@@ -83,8 +83,8 @@ def _fresh_cache(request: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def postcodes(db: None) -> None:
     """The reference data that migrations load — postcodes, the national course plan, consent
-    texts, referral destinations. The flush after a transactional (browser) test empties them,
-    so load them again when they are missing."""
+    texts, referral destinations, instruments and the measurement plan. The flush after a
+    transactional (browser) test empties them, so load them again when they are missing."""
     from django.conf import settings
 
     from spejl.consents.loader import load_all as load_consent_texts
@@ -95,12 +95,16 @@ def postcodes(db: None) -> None:
     from spejl.intake.models import ReferralDestination
     from spejl.organisations.models import Postcode
     from spejl.organisations.postcodes import sync_postcodes
+    from spejl.questionnaires.loader import load_reference_data
+    from spejl.questionnaires.models import InstrumentVersion
 
     if not Postcode.objects.exists():
         sync_postcodes(Postcode, settings.SPEJL_POSTCODES_CSV)
         load_plan_file(CoursePlan, CoursePlanMeeting, NATIONAL_DEFAULT_FILE)
         load_consent_texts(ConsentText)
         load_destinations(ReferralDestination)
+    if not InstrumentVersion.objects.exists():
+        load_reference_data()
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "spejl.enquiries",
     "spejl.intake",
     "spejl.consents",
+    "spejl.questionnaires",
     "spejl.web",
 ]
 
@@ -305,5 +306,7 @@ LOGGING = {
 SPEJL_VERSION = "0.1.0"
 SPEJL_POSTCODES_CSV = BASE_DIR / "spejl" / "data" / "dk_postcodes.csv"
 SPEJL_BASE_URL = os.environ.get("SPEJL_BASE_URL", "http://127.0.0.1:8000")
+# Shared secret of the delivery-receipt webhook (docs/notifications.md); empty: webhook off.
+SPEJL_DELIVERY_WEBHOOK_SECRET = os.environ.get("SPEJL_DELIVERY_WEBHOOK_SECRET", "")
 #: Days a participant has to answer an offer of a place before it lapses and the seat returns.
 SPEJL_OFFER_DAYS = int(os.environ.get("SPEJL_OFFER_DAYS", "7"))

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("spejl.consents.urls")),
     path("", include("spejl.participants.urls")),
     path("", include("spejl.intake.urls")),
+    path("", include("spejl.questionnaires.urls")),
+    path("", include("spejl.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -192,6 +192,8 @@ APPS_WITH_RULES = (
     "consents",
     "intake",
     "enquiries",
+    "questionnaires",
+    "notifications",
 )
 MATRIX.update(_app_rules())
 

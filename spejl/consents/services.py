@@ -292,6 +292,12 @@ def apply_withdrawal_effects(*, participant: Participant, purpose: str) -> tuple
     link_purposes = policies.REVOKED_LINKS.get(purpose)
     if link_purposes:
         revoked = links_revoke(participant=participant, purposes=link_purposes)
+    if purpose in (ConsentPurpose.EVALUATION, ConsentPurpose.FOLLOW_UP):
+        # Open questionnaire invitations the consent no longer covers close at once (their
+        # partial answers are kept as such); imported lazily: questionnaires build on consents.
+        from spejl.questionnaires.scheduling import invitations_cancel_uncovered
+
+        invitations_cancel_uncovered(participant_ids=[participant.pk])
     cancelled = 0
     prefixes = policies.CANCELLED_TEMPLATE_PREFIXES.get(purpose, ())
     if prefixes:

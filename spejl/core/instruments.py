@@ -17,16 +17,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
 LANGUAGES = ("da", "en")
+ITEM_KINDS = ("choice", "text")
+#: Codes of instruments and items double as REDCap form and field names: lower-case letters,
+#: digits and underscores, starting with a letter; at most 26 characters (REDCap's advice).
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,25}$")
+#: The longest answer a free-text item takes, whatever its file says.
+TEXT_MAX_LENGTH = 2000
 SCORING_TYPES = ("sum", "sum_linear", "lookup", "items")
 MISSING_RULES = ("no_score", "prorate", "item_none")
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 
+ItemKind = Literal["choice", "text"]
 ScoringType = Literal["sum", "sum_linear", "lookup", "items"]
 MissingRule = Literal["no_score", "prorate", "item_none"]
 Direction = Literal["lower_is_better", "higher_is_better"]
@@ -54,13 +62,24 @@ class Option:
 
 @dataclass(frozen=True)
 class Item:
-    """One question. ``options`` are resolved (the instrument's, unless the item has its own)."""
+    """One question. ``options`` are resolved (the instrument's, unless the item has its own).
+
+    A ``choice`` item is answered by picking an option and is what scoring reads. A ``text``
+    item (an open question) has no options, is always optional, takes at most ``max_length``
+    characters and is never scored.
+    """
 
     code: str
     text: Text
     options: tuple[Option, ...]
     reversed: bool = False
     translation_pending: bool = False
+    kind: ItemKind = "choice"
+    max_length: int = 0
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind == "choice"
 
     @property
     def scores(self) -> frozenset[int]:
@@ -140,6 +159,7 @@ class Instrument:
     licence: str
     attribution: str
     translation_pending: bool = False
+    allow_decline: bool = True
 
     @property
     def scoring_version(self) -> str:
@@ -150,10 +170,21 @@ class Instrument:
         return tuple(item.code for item in self.items)
 
     @property
+    def choice_items(self) -> tuple[Item, ...]:
+        """The items scoring reads (open questions left out)."""
+        return tuple(item for item in self.items if item.is_choice)
+
+    def item(self, code: str) -> Item:
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(f"{self.scoring_version} has no item {code!r}")
+
+    @property
     def raw_range(self) -> tuple[int, int]:
         return (
-            sum(item.min_score for item in self.items),
-            sum(item.max_score for item in self.items),
+            sum(item.min_score for item in self.choice_items),
+            sum(item.max_score for item in self.choice_items),
         )
 
     @property
@@ -190,6 +221,12 @@ def load_instrument(path: str | Path) -> Instrument:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InstrumentFileError(f"{path}: cannot read instrument file: {exc}") from exc
     return _Parser(path).instrument(data)
+
+
+def instrument_from_data(data: object, source: str | Path) -> Instrument:
+    """Validate already-parsed JSON (e.g. a stored copy of a file); ``source`` names it in
+    errors and must be the file name the code and version call for."""
+    return _Parser(Path(source)).instrument(data)
 
 
 def load_all(directory: str | Path) -> dict[str, Instrument]:
@@ -243,6 +280,16 @@ class _Parser:
             raise self.fail(where, f"expected true or false, got {value!r}")
         return value
 
+    def name(self, value: object, where: str) -> str:
+        name = self.string(value, where)
+        if not NAME_PATTERN.fullmatch(name):
+            raise self.fail(
+                where,
+                f"{name!r} is not a usable code: lower-case letters, digits and _ only, "
+                "starting with a letter, at most 26 characters",
+            )
+        return name
+
     def text(self, value: object, where: str) -> Text:
         data = self.obj(value, where)
         for language in LANGUAGES:
@@ -270,7 +317,7 @@ class _Parser:
 
     def instrument(self, value: object) -> Instrument:
         data = self.obj(value, "file")
-        code = self.string(self.key(data, "code", "file"), "code")
+        code = self.name(self.key(data, "code", "file"), "code")
         version = self.integer(self.key(data, "version", "file"), "version")
         if version < 1:
             raise self.fail("version", "must be 1 or more")
@@ -284,7 +331,7 @@ class _Parser:
         reversed_codes = self.key(data, "reversed_items", "file")
         if not isinstance(reversed_codes, list):
             raise self.fail("reversed_items", "expected a list of item codes")
-        unknown = [c for c in reversed_codes if c not in {item.code for item in items}]
+        unknown = [c for c in reversed_codes if c not in {i.code for i in items if i.is_choice}]
         if unknown:
             raise self.fail("reversed_items", f"unknown item codes {unknown}")
         items = tuple(
@@ -294,6 +341,8 @@ class _Parser:
                 options=item.options,
                 reversed=item.code in reversed_codes,
                 translation_pending=item.translation_pending,
+                kind=item.kind,
+                max_length=item.max_length,
             )
             for item in items
         )
@@ -320,7 +369,13 @@ class _Parser:
             translation_pending=self.boolean(
                 data.get("translation_pending", False), "translation_pending"
             ),
+            allow_decline=self.boolean(self.key(data, "allow_decline", "file"), "allow_decline"),
         )
+        complete_field = f"{code}_complete"
+        if complete_field in instrument.item_codes:
+            raise self.fail("items", f"item code {complete_field!r} is reserved for REDCap")
+        if not instrument.choice_items:
+            raise self.fail("items", "an instrument needs at least one item with options")
         bands = self.bands(self.key(data, "bands", "file"), instrument)
         return replace(instrument, bands=bands)
 
@@ -332,26 +387,43 @@ class _Parser:
         for index, raw in enumerate(value):
             at = f"items[{index}]"
             data = self.obj(raw, at)
-            code = self.string(self.key(data, "code", at), f"{at}.code")
+            code = self.name(self.key(data, "code", at), f"{at}.code")
             if code in seen:
                 raise self.fail(f"{at}.code", f"duplicate item code {code!r}")
             seen.add(code)
+            kind = data.get("kind", "choice")
+            if kind not in ITEM_KINDS:
+                raise self.fail(
+                    f"{at}.kind", f"unknown item kind {kind!r}; use one of {ITEM_KINDS}"
+                )
+            text = self.text(self.key(data, "text", at), f"{at}.text")
+            pending = self.boolean(
+                data.get("translation_pending", False), f"{at}.translation_pending"
+            )
+            if kind == "text":
+                if data.get("options") is not None:
+                    raise self.fail(f"{at}.options", "an open (text) question has no options")
+                max_length = self.integer(self.key(data, "max_length", at), f"{at}.max_length")
+                if not 1 <= max_length <= TEXT_MAX_LENGTH:
+                    raise self.fail(f"{at}.max_length", f"must be between 1 and {TEXT_MAX_LENGTH}")
+                items.append(
+                    Item(
+                        code=code,
+                        text=text,
+                        options=(),
+                        translation_pending=pending,
+                        kind="text",
+                        max_length=max_length,
+                    )
+                )
+                continue
             if data.get("options") is not None:
                 options = self.options(data["options"], f"{at}.options")
             elif shared is not None:
                 options = shared
             else:
                 raise self.fail(at, "missing key 'options' (no instrument-level options either)")
-            items.append(
-                Item(
-                    code=code,
-                    text=self.text(self.key(data, "text", at), f"{at}.text"),
-                    options=options,
-                    translation_pending=self.boolean(
-                        data.get("translation_pending", False), f"{at}.translation_pending"
-                    ),
-                )
-            )
+            items.append(Item(code=code, text=text, options=options, translation_pending=pending))
         return tuple(items)
 
     def scoring(self, value: object, items: tuple[Item, ...]) -> ScoringRule:
@@ -362,8 +434,9 @@ class _Parser:
                 "scoring.type", f"unknown scoring type {kind!r}; use one of {SCORING_TYPES}"
             )
         max_missing = self.integer(self.key(data, "max_missing", "scoring"), "scoring.max_missing")
-        if not 0 <= max_missing <= len(items):
-            raise self.fail("scoring.max_missing", f"must be between 0 and {len(items)}")
+        scored = sum(1 for item in items if item.is_choice)
+        if not 0 <= max_missing <= scored:
+            raise self.fail("scoring.max_missing", f"must be between 0 and {scored}")
         on_missing = self.key(data, "on_missing", "scoring")
         if on_missing not in MISSING_RULES:
             raise self.fail(
@@ -406,8 +479,8 @@ class _Parser:
             except ValueError:
                 raise self.fail("scoring.table", f"raw score {key!r} is not an integer") from None
             table[raw] = self.number(score, f"scoring.table[{key!r}]")
-        low = sum(item.min_score for item in items)
-        high = sum(item.max_score for item in items)
+        low = sum(item.min_score for item in items if item.is_choice)
+        high = sum(item.max_score for item in items if item.is_choice)
         missing = [raw for raw in range(low, high + 1) if raw not in table]
         if missing:
             raise self.fail(

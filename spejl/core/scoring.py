@@ -55,13 +55,15 @@ def _item_value(item: Item, answer: int | None) -> int | None:
 def score(instrument: Instrument, answers: Mapping[str, int | None]) -> ScoreResult:
     """Score ``answers`` (item code → option score, or ``None``) by ``instrument``'s rule.
 
-    Every item of the instrument may appear; an item that is absent counts as unanswered.
-    Raises ``ValueError`` for an unknown item code or an answer outside the item's options.
+    Every choice item of the instrument may appear; an item that is absent counts as
+    unanswered. Open (text) questions are never scored and must not be passed. Raises
+    ``ValueError`` for an unknown or unscored item code or an answer outside the item's options.
     """
-    unknown = sorted(set(answers) - set(instrument.item_codes))
+    scored = instrument.choice_items
+    unknown = sorted(set(answers) - {item.code for item in scored})
     if unknown:
-        raise ValueError(f"{instrument.scoring_version}: unknown item codes {unknown}")
-    values = {item.code: _item_value(item, answers.get(item.code)) for item in instrument.items}
+        raise ValueError(f"{instrument.scoring_version}: unknown or unscored item codes {unknown}")
+    values = {item.code: _item_value(item, answers.get(item.code)) for item in scored}
     missing = tuple(code for code, value in values.items() if value is None)
     rule = instrument.scoring
     result = ScoreResult(

@@ -220,8 +220,12 @@ def enrolment_accept(
         purpose="offer accepted",
     )
     from spejl.enrolments.notices import send_participant_page_link
+    from spejl.questionnaires.scheduling import invitations_open_due
 
     send_participant_page_link(participant=current.participant, reason="place accepted")
+    # The baseline questionnaire is due from enrolment: invite at once rather than at the
+    # next periodic run (which would do the same, once).
+    invitations_open_due(now=now, enrolment_ids=[current.pk])
     return current
 
 

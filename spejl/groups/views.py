@@ -41,6 +41,7 @@ from spejl.groups.permissions import (
     facilitates,
 )
 from spejl.organisations.models import Organisation, Venue
+from spejl.questionnaires.overview import group_questionnaire_progress
 from spejl.web.forms import attach_service_errors
 
 
@@ -145,6 +146,7 @@ def group_detail(request: HttpRequest, group_id: str) -> HttpResponse:
             ),
             "status_changes": list(group.status_changes.select_related("actor")),
             "now": now,
+            "questionnaire_progress": group_questionnaire_progress(actor=actor, group=group),
         },
     )
 

@@ -36,6 +36,13 @@ class SecureLink(models.Model):
         blank=True,
         related_name="links",
     )
+    invitation = models.ForeignKey(
+        "questionnaires.Invitation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="links",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)

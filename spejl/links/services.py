@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from spejl.enrolments.models import Enrolment
 from spejl.links.models import LinkPurpose, SecureLink
 from spejl.participants.models import Participant
+from spejl.questionnaires.models import Invitation
 from spejl.web.clients import client_address
 
 #: Unknown tokens one client (IP address) may present per window before being refused.
@@ -57,6 +58,7 @@ def link_create(
     participant: Participant,
     enrolment: Enrolment | None = None,
     expires_at: datetime | None = None,
+    invitation: Invitation | None = None,
 ) -> str:
     """A new link; returns the token (put it in the URL sent to the person, never store it)."""
     token = secrets.token_urlsafe(32)
@@ -65,6 +67,7 @@ def link_create(
         purpose=purpose,
         participant=participant,
         enrolment=enrolment,
+        invitation=invitation,
         expires_at=expires_at,
     )
     return token
@@ -83,7 +86,7 @@ def link_resolve(
     if cache.get(key, 0) >= GUESS_LIMIT:
         raise LinkInvalid("throttled")
     link = (
-        SecureLink.objects.select_related("participant", "enrolment")
+        SecureLink.objects.select_related("participant", "enrolment", "invitation")
         .filter(token_hash=token_hash(token), purpose=purpose)
         .first()
         if 20 <= len(token) <= 100

@@ -21,6 +21,11 @@ class NotificationStatus(models.TextChoices):
     SKIPPED = "skipped", _("Not sent (no address or no consent)")
 
 
+class DeliveryOutcome(models.TextChoices):
+    DELIVERED = "delivered", _("Delivered")
+    BOUNCED = "bounced", _("Bounced (not delivered)")
+
+
 class Notification(models.Model):
     """One message to one person about one thing. ``dedupe_key`` makes sending idempotent.
 
@@ -68,9 +73,17 @@ class Notification(models.Model):
     # The e-mail Message-ID or the SMS provider's id: lets an operator trace a delivery.
     provider_message_id = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the provider reported afterwards (a delivery receipt or a bounce), if anything.
+    delivery = models.CharField(max_length=10, choices=DeliveryOutcome.choices, blank=True)
+    # The provider's short reason for a bounce, for an operator. Never an address.
+    delivery_detail = models.CharField(max_length=200, blank=True)
+    delivery_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["provider_message_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} ({self.channel}, {self.status})"

@@ -49,7 +49,7 @@ from django.utils import timezone, translation
 from spejl.accounts.models import User
 from spejl.enquiries.models import Enquiry
 from spejl.facilitators.models import FacilitatorProfile
-from spejl.notifications.models import Notification, NotificationStatus
+from spejl.notifications.models import DeliveryOutcome, Notification, NotificationStatus
 from spejl.notifications.sms import SmsNotConfigured, get_sms_backend
 from spejl.organisations.models import Organisation
 from spejl.participants.models import Channel, Contact, Participant
@@ -452,3 +452,29 @@ def send_due(*, limit: int = 500) -> dict[str, int]:
         outcome = notification_send(notification_id=notification_id)
         counts["not_claimed" if outcome is None else _OUTCOME_KEYS[outcome]] += 1
     return counts
+
+
+# --- Delivery receipts ---------------------------------------------------------------------
+
+
+def notification_record_delivery(
+    *, provider_message_id: str, outcome: str, detail: str = ""
+) -> bool:
+    """Record what a provider reported about a sent message: delivered, or bounced.
+
+    Called by the delivery-receipt webhook (SMS providers) and the ``record_delivery``
+    command (an e-mail server's bounce handling). ``detail`` is cut to 200 characters and
+    scrubbed of anything that looks like an address or a phone number. Returns False when no
+    sent message has that provider id. A later report replaces an earlier one (a message
+    can be accepted, then bounce). No personal data is read; the system acts.
+    """
+    if outcome not in DeliveryOutcome.values:
+        raise ValueError(f"unknown delivery outcome {outcome!r}")
+    provider_message_id = provider_message_id.strip()
+    if not provider_message_id:
+        return False
+    detail = _PHONE_LIKE.sub("[number]", _EMAIL_LIKE.sub("[address]", detail))[:200]
+    updated = Notification.objects.filter(
+        provider_message_id=provider_message_id[:200], status=NotificationStatus.SENT
+    ).update(delivery=outcome, delivery_detail=detail, delivery_reported_at=timezone.now())
+    return bool(updated)

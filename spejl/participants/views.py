@@ -266,6 +266,7 @@ def participant_page(request: HttpRequest, token: str) -> HttpResponse:
         participant.enrolments.filter(state=EnrolmentState.OFFERED).select_related("group").first()
     )
     from spejl.consents.selectors import consents_for_participant
+    from spejl.questionnaires.answering import open_invitation_for
 
     return render(
         request,
@@ -279,6 +280,7 @@ def participant_page(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "rows": consents_for_participant(participant=participant),
             "now": now,
+            "questionnaire": open_invitation_for(participant.pk),
         },
     )
 

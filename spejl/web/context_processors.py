@@ -29,6 +29,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         if actor.is_national_admin or actor.coordinator_of:
             nav.append((reverse("accounts:staff_list"), _("People")))
         nav.append((reverse("courseplans:list"), _("Course plans")))
+        if actor.coordinator_of or actor.is_national_admin:
+            nav.append((reverse("questionnaires:overview"), _("Questionnaires")))
+        elif actor.is_evaluator:
+            nav.append((reverse("questionnaires:instruments"), _("Questionnaires")))
         if actor.is_national_admin:
             nav.append((reverse("consents:texts"), _("Consent texts")))
             nav.append((reverse("audit:list"), _("Audit log")))

@@ -21,6 +21,8 @@ from spejl.consents.tests.fixtures import draft_consent_text
 from spejl.courseplans.tests.fixtures import org_a_draft_plan
 from spejl.facilitators.tests.fixtures import supervision_session_a, training_record_a
 from spejl.intake.tests.fixtures import destination_a, enquiry_a, intake_a
+from spejl.questionnaires.models import MeasurementPlan
+from spejl.questionnaires.tests.test_import_pages import import_run_a
 from spejl.testing.groups import group_a, todays_meeting
 from spejl.testing.participants import enrolment_of, participant_a
 
@@ -67,6 +69,17 @@ KWARG_FILLERS: dict[str, Callable[[World], str]] = {
     "enquiry_id": lambda w: str(enquiry_a(w).public_id),
     "intake_id": lambda w: str(intake_a(w).public_id),
     "destination_id": lambda w: str(destination_a(w).public_id),
+    # Questionnaires: a page of an (invalid) link; SWEMWBS, switched off and in no plan
+    # (national admins and evaluators only); a wave for paper entry; a previewed REDCap import
+    # run of organisation A; a draft measurement plan (national admins only).
+    "page": lambda w: "1",
+    "code": lambda w: "swemwbs",
+    "version": lambda w: "1",
+    "wave": lambda w: "T0",
+    "run_id": lambda w: str(import_run_a(w).public_id),
+    "measurement_plan_id": lambda w: str(
+        MeasurementPlan.objects.get_or_create(status="draft", defaults={"version": 99})[0].public_id
+    ),
     # allauth links: well-formed but invalid keys (the pages explain the link is bad).
     "key": lambda w: "not-a-valid-key",
     "uidb36": lambda w: "zz",

@@ -24,7 +24,14 @@ SWEMWBS_CSV = Path(__file__).resolve().parents[2] / "data" / "swemwbs_conversion
 
 def test_all_shipped_instruments_load() -> None:
     instruments = load_all(INSTRUMENTS)
-    assert set(instruments) == {"tils.v1", "who5.v1", "direct_loneliness.v1", "swemwbs.v1"}
+    assert set(instruments) == {
+        "tils.v1",
+        "who5.v1",
+        "direct_loneliness.v1",
+        "swemwbs.v1",
+        "background.v1",
+        "experience.v1",
+    }
 
 
 def test_tils_definition_matches_the_national_health_profile() -> None:
@@ -240,4 +247,128 @@ def test_bands_on_unsummed_items_are_refused(tmp_path: Path) -> None:
         {"code": "x", "min": 1, "max": 2, "label": {"da": "x", "en": "x"}, "source": "x"}
     ]
     with pytest.raises(InstrumentFileError, match="cannot have bands"):
+        load_instrument(_write(tmp_path, data))
+
+
+# --- codes, open questions and declining -------------------------------------------------------
+
+
+def _experience() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (INSTRUMENTS / "experience.v1.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def _comment(data: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = next(i for i in data["items"] if i["code"] == "exp_comment")
+    return item
+
+
+@pytest.mark.parametrize(
+    "code", ["Tils_1", "tils-1", "tils 1", "1tils", "_tils", "tils_ø", "t" * 27, ""]
+)
+def test_an_item_code_redcap_could_not_use_is_refused(tmp_path: Path, code: str) -> None:
+    data = _tils()
+    data["items"][0]["code"] = code
+    expected = "expected a non-empty string" if not code else "is not a usable code"
+    with pytest.raises(InstrumentFileError, match=expected) as excinfo:
+        load_instrument(_write(tmp_path, data))
+    assert "items[0].code" in str(excinfo.value)
+
+
+def test_a_code_of_26_characters_is_accepted(tmp_path: Path) -> None:
+    data = _tils()
+    data["items"][0]["code"] = "t" * 26
+    assert load_instrument(_write(tmp_path, data)).items[0].code == "t" * 26
+
+
+def test_an_instrument_code_redcap_could_not_use_is_refused(tmp_path: Path) -> None:
+    data = _tils()
+    data["code"] = "T-ILS"
+    path = tmp_path / "T-ILS.v1.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InstrumentFileError, match="code: 'T-ILS' is not a usable code"):
+        load_instrument(path)
+
+
+def test_an_open_question_with_options_is_refused(tmp_path: Path) -> None:
+    data = _experience()
+    _comment(data)["options"] = [{"score": 1, "label": {"da": "Ja", "en": "Yes"}}]
+    with pytest.raises(InstrumentFileError, match="an open \\(text\\) question has no options"):
+        load_instrument(_write(tmp_path, data))
+
+
+@pytest.mark.parametrize("max_length", [0, -1, 2001])
+def test_an_open_question_length_outside_1_to_2000_is_refused(
+    tmp_path: Path, max_length: int
+) -> None:
+    data = _experience()
+    _comment(data)["max_length"] = max_length
+    with pytest.raises(InstrumentFileError, match="max_length: must be between 1 and 2000"):
+        load_instrument(_write(tmp_path, data))
+
+
+@pytest.mark.parametrize("max_length", [1, 2000])
+def test_an_open_question_length_at_the_bounds_is_accepted(tmp_path: Path, max_length: int) -> None:
+    data = _experience()
+    _comment(data)["max_length"] = max_length
+    loaded = load_instrument(_write(tmp_path, data))
+    assert loaded.item("exp_comment").max_length == max_length
+
+
+def test_an_open_question_without_max_length_is_refused(tmp_path: Path) -> None:
+    data = _experience()
+    del _comment(data)["max_length"]
+    with pytest.raises(InstrumentFileError, match="missing key 'max_length'"):
+        load_instrument(_write(tmp_path, data))
+
+
+def test_an_unknown_item_kind_is_refused(tmp_path: Path) -> None:
+    data = _tils()
+    data["items"][0]["kind"] = "slider"
+    with pytest.raises(InstrumentFileError, match="unknown item kind 'slider'"):
+        load_instrument(_write(tmp_path, data))
+
+
+def test_a_file_without_allow_decline_is_refused(tmp_path: Path) -> None:
+    data = _tils()
+    del data["allow_decline"]
+    with pytest.raises(InstrumentFileError, match="missing key 'allow_decline'"):
+        load_instrument(_write(tmp_path, data))
+
+
+def test_allow_decline_must_be_true_or_false(tmp_path: Path) -> None:
+    data = _tils()
+    data["allow_decline"] = "yes"
+    with pytest.raises(InstrumentFileError, match="allow_decline: expected true or false"):
+        load_instrument(_write(tmp_path, data))
+
+
+def test_an_item_named_like_redcaps_status_field_is_refused(tmp_path: Path) -> None:
+    data = _tils()
+    data["items"][2]["code"] = "tils_complete"
+    with pytest.raises(InstrumentFileError, match="'tils_complete' is reserved for REDCap"):
+        load_instrument(_write(tmp_path, data))
+
+
+def test_an_instrument_of_only_open_questions_is_refused(tmp_path: Path) -> None:
+    data = _experience()
+    data["items"] = [_comment(data)]
+    data["scoring"]["max_missing"] = 0
+    with pytest.raises(InstrumentFileError, match="at least one item with options"):
+        load_instrument(_write(tmp_path, data))
+
+
+def test_an_open_question_cannot_be_reversed(tmp_path: Path) -> None:
+    data = _experience()
+    data["reversed_items"] = ["exp_comment"]
+    with pytest.raises(InstrumentFileError, match=r"unknown item codes \['exp_comment'\]"):
+        load_instrument(_write(tmp_path, data))
+
+
+def test_open_questions_do_not_count_towards_max_missing(tmp_path: Path) -> None:
+    data = _experience()
+    data["scoring"]["max_missing"] = 10
+    with pytest.raises(InstrumentFileError, match="max_missing: must be between 0 and 9"):
         load_instrument(_write(tmp_path, data))

@@ -166,7 +166,7 @@ def test_an_answer_outside_the_options_is_refused(bad: object) -> None:
 
 
 def test_an_unknown_item_code_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown item codes"):
+    with pytest.raises(ValueError, match="unknown or unscored item codes"):
         score(TILS, {"tils_1": 1, "tils_2": 1, "tils_3": 1, "tils_4": 1})
 
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from spejl.web.demo import DEMO_PASSWORD, seed_demo
 from spejl.web.demo_groups import seed_groups
 from spejl.web.demo_journey import seed_journey
+from spejl.web.demo_questionnaires import seed_questionnaires
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         logins = seed_demo()
         new_groups = seed_groups()
         seed_journey()
+        seed_questionnaires()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data are in place ({new_groups} new groups). Logins:")
         )
