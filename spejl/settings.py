@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "spejl.intake",
     "spejl.consents",
     "spejl.questionnaires",
+    "spejl.formation",
     "spejl.web",
 ]
 

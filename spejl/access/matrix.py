@@ -194,6 +194,7 @@ APPS_WITH_RULES = (
     "enquiries",
     "questionnaires",
     "notifications",
+    "formation",
 )
 MATRIX.update(_app_rules())
 

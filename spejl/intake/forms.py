@@ -194,6 +194,13 @@ class RecordForm(AppointmentFields):
         required=False,
         help_text=_("For example “not the only man” or “people my age”."),
     )
+    group_wishes = forms.MultipleChoiceField(
+        label=_("Wishes the placement should weigh"),
+        choices=policies.GROUP_WISHES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Spejl's placement proposals try to meet these."),
+    )
     accessibility_needs = forms.CharField(
         label=_("Accessibility needs"), max_length=300, required=False
     )
@@ -208,6 +215,7 @@ class RecordForm(AppointmentFields):
     WISHES = (
         "max_travel_km",
         "composition_wishes",
+        "group_wishes",
         "accessibility_needs",
         "needs_step_free",
         "language",
@@ -271,6 +279,7 @@ class RecordForm(AppointmentFields):
             preferred_times=list(data.get("preferred_times", [])),
             max_travel_km=data.get("max_travel_km"),
             composition_wishes=data.get("composition_wishes", ""),
+            group_wishes=list(data.get("group_wishes", [])),
             accessibility_needs=data.get("accessibility_needs", ""),
             needs_step_free=bool(data.get("needs_step_free")),
             language=data["language"],
@@ -301,6 +310,7 @@ def initial_from_answers(answers: IntakeAnswers, *, suggested_target: str) -> di
         "preferred_times": answers.preferred_times,
         "max_travel_km": answers.max_travel_km,
         "composition_wishes": answers.composition_wishes,
+        "group_wishes": answers.group_wishes,
         "accessibility_needs": answers.accessibility_needs,
         "needs_step_free": answers.needs_step_free,
         "language": answers.language,

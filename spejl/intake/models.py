@@ -128,6 +128,8 @@ class Intake(models.Model):
         _("furthest travel (km)"), null=True, blank=True
     )
     composition_wishes = models.CharField(_("wishes about the group"), max_length=300, blank=True)
+    #: The wishes the optimiser can weigh (codes from ``policies.GROUP_WISHES``).
+    group_wishes = models.JSONField(_("wishes the placement can weigh"), default=list, blank=True)
     accessibility_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
     needs_step_free = models.BooleanField(_("needs step-free access"), default=False)
     language = models.CharField(_("language"), max_length=5, default="da")

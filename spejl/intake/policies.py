@@ -42,6 +42,12 @@ PARTS_OF_DAY = (
     ("afternoon", pgettext_lazy("part of day", "Afternoon")),
     ("evening", pgettext_lazy("part of day", "Evening")),
 )
+#: Wishes about the group's composition the group-formation optimiser can honour.
+GROUP_WISHES = (
+    ("not_only_gender", _("Not the only one of their gender in the group")),
+    ("age_close", _("People about their age")),
+)
+
 #: Stored values such as ``"mon-evening"``.
 TIME_SLOTS = tuple(f"{day}-{part}" for day, _label in WEEKDAYS for part, _p in PARTS_OF_DAY)
 

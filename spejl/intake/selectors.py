@@ -39,6 +39,7 @@ INTAKE_FIELDS = (
     "decision_note",
     "preferred_times",
     "composition_wishes",
+    "group_wishes",
     "accessibility_needs",
     "birth_year",
     "gender",

@@ -213,6 +213,7 @@ class IntakeAnswers:
     preferred_times: list[str] = field(default_factory=list)
     max_travel_km: int | None = None
     composition_wishes: str = ""
+    group_wishes: list[str] = field(default_factory=list)
     accessibility_needs: str = ""
     needs_step_free: bool = False
     language: str = "da"
@@ -270,6 +271,8 @@ def _validate_answers(
     unknown = set(answers.preferred_times) - set(policies.TIME_SLOTS)
     if unknown:
         errors["preferred_times"] = _("Choose days and times from the list.")
+    if set(answers.group_wishes) - {code for code, _label in policies.GROUP_WISHES}:
+        errors["group_wishes"] = _("Choose wishes from the list.")
     if answers.max_travel_km is not None and not 0 <= answers.max_travel_km <= MAX_TRAVEL_KM:
         errors["max_travel_km"] = _("Give a distance between 0 and %(max)s km.") % {
             "max": MAX_TRAVEL_KM
@@ -416,6 +419,7 @@ def _clean(answers: IntakeAnswers) -> IntakeAnswers:
             "composition_wishes": answers.composition_wishes.strip(),
             "accessibility_needs": answers.accessibility_needs.strip(),
             "preferred_times": slots + unknown,
+            "group_wishes": [c for c, _l in policies.GROUP_WISHES if c in answers.group_wishes],
         }
     )
 

@@ -172,6 +172,9 @@ def intake_detail(request: HttpRequest, intake_id: str) -> HttpResponse:
             "person": shown.person,
             "tils": shown.tils,
             "slots": _slot_labels(intake.preferred_times),
+            "group_wish_labels": [
+                label for code, label in policies.GROUP_WISHES if code in intake.group_wishes
+            ],
             "screening": [
                 (question, dict(TILS_OPTIONS).get(answer) if answer is not None else None)
                 for question, answer in zip(

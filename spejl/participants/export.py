@@ -71,6 +71,7 @@ def participant_data(participant: Participant) -> dict[str, Any]:
                 "preferred_times": i.preferred_times,
                 "max_travel_km": i.max_travel_km,
                 "wishes": i.composition_wishes,
+                "group_wishes": i.group_wishes,
                 "accessibility_needs": i.accessibility_needs,
             }
             for i in participant.intakes.order_by("scheduled_at")

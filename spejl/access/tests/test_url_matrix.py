@@ -20,6 +20,7 @@ from spejl.conftest import World
 from spejl.consents.tests.fixtures import draft_consent_text
 from spejl.courseplans.tests.fixtures import org_a_draft_plan
 from spejl.facilitators.tests.fixtures import supervision_session_a, training_record_a
+from spejl.formation.tests.fixtures import pair_a, proposal_a
 from spejl.intake.tests.fixtures import destination_a, enquiry_a, intake_a
 from spejl.questionnaires.models import MeasurementPlan
 from spejl.questionnaires.tests.test_import_pages import import_run_a
@@ -76,6 +77,9 @@ KWARG_FILLERS: dict[str, Callable[[World], str]] = {
     "code": lambda w: "swemwbs",
     "version": lambda w: "1",
     "wave": lambda w: "T0",
+    # Group formation: a stored proposal and a pair of organisation A.
+    "proposal_id": lambda w: str(proposal_a(w).public_id),
+    "pair_id": lambda w: str(pair_a(w).public_id),
     "run_id": lambda w: str(import_run_a(w).public_id),
     "measurement_plan_id": lambda w: str(
         MeasurementPlan.objects.get_or_create(status="draft", defaults={"version": 99})[0].public_id

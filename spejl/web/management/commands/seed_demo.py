@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from spejl.web.demo import DEMO_PASSWORD, seed_demo
+from spejl.web.demo_formation import seed_formation
 from spejl.web.demo_groups import seed_groups
 from spejl.web.demo_journey import seed_journey
 from spejl.web.demo_questionnaires import seed_questionnaires
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         new_groups = seed_groups()
         seed_journey()
         seed_questionnaires()
+        seed_formation()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data are in place ({new_groups} new groups). Logins:")
         )

@@ -1,0 +1,1 @@
+"""Runnable benchmarks (see ``benchmarks/README.md``); not part of the application."""
