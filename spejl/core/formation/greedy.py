@@ -86,12 +86,14 @@ def solution_from_assignment(
     bound: float | None,
     started: float,
     solver: str,
+    evaluated: tuple[float, dict[str, float], dict[str, tuple[str, ...]]] | None = None,
 ) -> Solution:
     """Wrap placements (person id → group id) as a :class:`Solution`: the objective and its
     terms by :func:`~spejl.core.formation.feasibility.evaluate`, each unplaced person's reason,
     the planned groups that open, and — when a ``bound`` is known — the relative gap.
-    ``started`` is the :func:`time.perf_counter` reading when the solve began."""
-    objective, terms, unmet = evaluate(instance, assignment)
+    ``started`` is the :func:`time.perf_counter` reading when the solve began; ``evaluated``
+    may pass ``evaluate(instance, assignment)`` if already computed."""
+    objective, terms, unmet = evaluated or evaluate(instance, assignment)
     people = {p.id: p for p in instance.people}
     groups = {g.id: g for g in instance.groups}
     placements = tuple(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -93,7 +94,8 @@ class _Duals:
     unit: dict[int, float]
     group: dict[int, float]  # capacity + minimum rows: a unit of size s enters both with s
     gender: dict[tuple[int, str], float]
-    reduced: dict[tuple[int, int], float]
+    entries: IntArray  # the model entries of the placement columns it had …
+    reduced: FloatArray  # … and their reduced costs
 
 
 @dataclass
@@ -235,6 +237,13 @@ class _Model:
                         value[e] -= weights.composition
         self.value_array = value
         self.kept = np.ones(total, dtype=np.bool_)
+        #: Per unit, how many of its members have each (known) gender.
+        self.unit_genders: list[dict[str, int]] = [
+            {people[u.members[0]].gender or "": 1}
+            if u.size == 1
+            else dict(Counter(people[i].gender or "" for i in u.members))
+            for u in units
+        ]
         self.gender_code = code
         self.unit_gender = single_gender
 
@@ -467,6 +476,8 @@ class _Program:
     row_index: npt.NDArray[np.int64]
     row_value: npt.NDArray[np.float64]
     x: dict[tuple[int, int], int]
+    #: The model entry of each placement column (``x`` in the same order).
+    x_entry: IntArray
     is_x: npt.NDArray[np.bool_]
     #: For a "would be alone" column, the placement column it belongs to; −1 for others.
     owner: npt.NDArray[np.int64]
@@ -572,9 +583,14 @@ def _build(model: _Model, component: _Component) -> _Program:
     # "Not the only one of my gender": z ≥ 2·x − t, t = everyone of that gender placed.
     counts: dict[tuple[int, str], int] = {}
     z_of: dict[tuple[int, int], list[int]] = {}
-    wishes = {key: model.wish_genders(*key, entry) for key, entry in entry_of.items()}
+    wishes: dict[tuple[int, int], list[str]] = {}
+    for (u, j), entry in entry_of.items():
+        if units[u].size > 1:
+            wishes[u, j] = model.open_wishes.get((u, j), [])
+        elif model.open_wish[entry]:
+            wishes[u, j] = [model.people[units[u].members[0]].gender or ""]
     for u, j in x:
-        for gender in wishes[u, j]:
+        for gender in wishes.get((u, j), ()):
             counts[j, gender] = counts.get((j, gender), 0) + 1
             z_of.setdefault((u, j), []).append(column(-weights.composition, 0.0, 1.0, False))
     t: dict[tuple[int, str], int] = {}
@@ -585,7 +601,7 @@ def _build(model: _Model, component: _Component) -> _Program:
         gender_row[j, gender] = len(rows)
         cols, coefficients = [col_t], [-1.0]
         for u, col in by_group[j]:
-            n = sum(1 for i in units[u].members if model.people[i].gender == gender)
+            n = model.unit_genders[u].get(gender, 0)
             if n:
                 cols.append(col)
                 coefficients.append(float(n))
@@ -595,10 +611,7 @@ def _build(model: _Model, component: _Component) -> _Program:
             rows.append(([z, x[u, j], t[j, gender]], [1.0, -2.0, 1.0], 0.0, math.inf))
 
     t_terms = {
-        col: [
-            (x_col, sum(1 for i in units[u].members if model.people[i].gender == gender))
-            for u, x_col in by_group[j]
-        ]
+        col: [(x_col, model.unit_genders[u].get(gender, 0)) for u, x_col in by_group[j]]
         for (j, gender), col in t.items()
     }
     z_terms = [
@@ -627,6 +640,7 @@ def _build(model: _Model, component: _Component) -> _Program:
         row_index=np.array([c for r in rows for c in r[0]], dtype=np.int64),
         row_value=np.array([v for r in rows for v in r[1]], dtype=np.float64),
         x=x,
+        x_entry=np.array([entry_of[key] for key in x], dtype=np.int64),
         is_x=is_x,
         owner=owner,
         y_terms=y_terms,
@@ -712,7 +726,8 @@ def _solve_with_highs(
                 unit={u: float(row_dual[r]) for u, r in program.unit_row.items()},
                 group={j: float(row_dual[rs].sum()) for j, rs in program.group_rows.items()},
                 gender={key: float(row_dual[r]) for key, r in program.gender_row.items()},
-                reduced={key: float(reduced[col]) for key, col in program.x.items()},
+                entries=program.x_entry,
+                reduced=reduced[np.fromiter(program.x.values(), np.int64, len(program.x))],
             )
             rounded = program.values(_round_lp(model, component, program, value))
             if program.cost @ rounded > program.cost @ incumbent:
@@ -937,7 +952,8 @@ def _dual_bound(model: _Model, units: list[int], outcomes: list[_Outcome]) -> fl
     y_unit = np.zeros(n_units, dtype=np.float64)
     y_group = np.zeros(n_groups, dtype=np.float64)
     y_gender = np.zeros((n_groups, max(len(model.gender_code), 1)), dtype=np.float64)
-    reduced: dict[tuple[int, int], float] = {}
+    lp_entries: list[IntArray] = []
+    lp_reduced: list[FloatArray] = []
     total = 0.0
     for d in duals:
         assert d is not None
@@ -948,7 +964,8 @@ def _dual_bound(model: _Model, units: list[int], outcomes: list[_Outcome]) -> fl
             y_group[j] = value
         for (j, gender), value in d.gender.items():
             y_gender[j, model.gender_code[gender]] = value
-        reduced.update(d.reduced)
+        lp_entries.append(d.entries)
+        lp_reduced.append(d.reduced)
     chosen = np.zeros(n_units, dtype=np.bool_)
     chosen[units] = True
     entries = np.flatnonzero(chosen[model.entry_unit])
@@ -964,12 +981,11 @@ def _dual_bound(model: _Model, units: list[int], outcomes: list[_Outcome]) -> fl
             member_gender = model.people[i].gender
             if member_gender is not None:
                 rc[position] -= y_gender[j, model.gender_code[member_gender]]
+    # The columns the LPs had keep the LPs' own reduced costs (they enter more rows).
+    had = np.searchsorted(entries, np.concatenate(lp_entries))
+    rc[had] = np.concatenate(lp_reduced)
     kept = np.zeros(entries.size, dtype=np.bool_)
-    for position, (u, j) in enumerate(zip(eu.tolist(), ej.tolist(), strict=True)):
-        lp_reduced = reduced.get((u, j))
-        if lp_reduced is not None:
-            rc[position] = lp_reduced
-            kept[position] = True
+    kept[had] = True
     delta = np.zeros(n_units, dtype=np.float64)
     np.maximum.at(delta, eu[~kept], rc[~kept])
     saved = np.maximum(rc[kept], 0) - np.maximum(rc[kept] - delta[eu[kept]], 0)
@@ -1107,12 +1123,14 @@ def solve(instance: Instance, *, time_limit: float = 30.0, mip_rel_gap: float = 
     fallbacks = [
         o.status.removeprefix("fallback: ") for _c, o in outcomes if "fallback" in o.status
     ]
-    objective = evaluate(instance, assignment)[0]
+    evaluated = evaluate(instance, assignment)
     baseline = {people[i].id: groups[j].id for i, j in greedy_placed.items()}
-    if evaluate(instance, baseline)[0] > objective:
+    baseline_evaluated = evaluate(instance, baseline)
+    if baseline_evaluated[0] > evaluated[0]:
         # Only when time ran out: never propose less than the first-come-first-served way.
-        assignment, objective = baseline, evaluate(instance, baseline)[0]
+        assignment, evaluated = baseline, baseline_evaluated
         fallbacks = ["greedy"] * len(components)
+    objective = evaluated[0]
     gap = (max(bound, objective) - objective) / max(abs(objective), 1e-9)
     if not components:
         status = "empty"
@@ -1132,4 +1150,5 @@ def solve(instance: Instance, *, time_limit: float = 30.0, mip_rel_gap: float = 
         bound=bound,
         started=started,
         solver=_highs_version(),
+        evaluated=evaluated,
     )
