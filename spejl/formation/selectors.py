@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from spejl.access.actor import Actor, NotFound
 from spejl.audit.models import AuditAction
 from spejl.audit.services import audit_record
-from spejl.enrolments.models import Enrolment, EnrolmentState
+from spejl.enrolments.models import SEAT_STATES, Enrolment, EnrolmentState
 from spejl.formation.models import (
     DecisionKind,
     PlacementPair,
@@ -41,13 +41,14 @@ def proposals_for_actor(*, actor: Actor, limit: int = 30) -> list[Proposal]:
 @dataclass
 class GroupBlock:
     group: PeerGroup
+    #: Seats taken or offered in the group now (before this proposal).
+    taken: int
     placements: list[ProposalPlacement] = field(default_factory=list)
     opens: bool = False
 
     @property
     def free_after(self) -> int:
-        taken: int = getattr(self.group, "taken", 0)
-        return max(0, self.group.max_participants - taken - len(self.placements))
+        return max(0, self.group.max_participants - self.taken - len(self.placements))
 
 
 @dataclass
@@ -98,10 +99,6 @@ def proposal_get_for_actor(*, actor: Actor, public_id: str) -> Proposal:
 def proposal_review(*, actor: Actor, proposal: Proposal) -> Review:
     """Everything the review page shows (a fixed number of queries). Audited: it shows the
     participants' first names."""
-    from django.db.models import Count, Q
-
-    from spejl.enrolments.models import SEAT_STATES
-
     placements = list(
         proposal.placements.select_related("enrolment__participant__contact", "group__venue")
         .annotate(
@@ -115,8 +112,10 @@ def proposal_review(*, actor: Actor, proposal: Proposal) -> Review:
     blocks: dict[int, GroupBlock] = {}
     for placement in placements:
         group = placement.group
-        group.taken = placement.group_taken  # type: ignore[attr-defined]
-        block = blocks.setdefault(group.pk, GroupBlock(group=group, opens=group.pk in opened))
+        block = blocks.setdefault(
+            group.pk,
+            GroupBlock(group=group, taken=placement.group_taken, opens=group.pk in opened),
+        )
         block.placements.append(placement)
     unplaced = list(
         proposal.unplaced.select_related("enrolment__participant__contact").prefetch_related(

@@ -19,6 +19,7 @@ from spejl.audit.models import AuditAction
 from spejl.audit.services import audit_record
 from spejl.core.formation import (
     SOLVER_VERSION,
+    GroupSuggestion,
     Site,
     greedy,
     instance_hash,
@@ -125,7 +126,7 @@ def _store(
     inputs: Inputs,
     solution: Solution,
     baseline: Solution,
-    suggestions: list,  # type: ignore[type-arg]
+    suggestions: list[GroupSuggestion],
     parent: Proposal | None,
     decisions: list[ProposalDecision],
     time_limit: float,

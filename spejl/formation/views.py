@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from spejl.participants.models import Participant
 from spejl.web.forms import attach_service_errors
 
 
-def _organisations(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _organisations(request: HttpRequest) -> QuerySet[Organisation]:
     actor = get_actor(request)
     if actor.is_national_admin:
         return Organisation.objects.filter(kind="member", is_active=True).order_by("name")

@@ -15,7 +15,7 @@ contact data. Pure Python and numpy; no Django import.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from spejl.core.geo import EARTH_RADIUS_KM, Point, haversine_km
 __all__ = [
     "OBJECTIVE_TERMS",
     "CandidateTable",
+    "Candidates",
     "Unit",
     "age_close_met",
     "age_reference",
@@ -333,6 +334,43 @@ def suitable_groups(instance: Instance) -> dict[str, tuple[str, ...]]:
 # --- locks and pairs as solver units ------------------------------------------------------
 
 
+class Candidates(Mapping[int, float]):
+    """A unit's candidate groups (index → the members' total travel in km), nearest first,
+    ties by group id. A read-only view on two arrays, so that 50,000 people with hundreds
+    of candidates each do not cost millions of Python objects."""
+
+    __slots__ = ("_index", "groups", "km")
+
+    def __init__(self, groups: IntArray, km: FloatArray) -> None:
+        self.groups = groups
+        self.km = km
+        self._index: dict[int, int] | None = None
+
+    def _position(self, j: object) -> int | None:
+        if self._index is None:
+            self._index = {g: k for k, g in enumerate(self.groups.tolist())}
+        return self._index.get(j) if isinstance(j, int) else None
+
+    def __getitem__(self, j: int) -> float:
+        position = self._position(j)
+        if position is None:
+            raise KeyError(j)
+        return float(self.km[position])
+
+    def __contains__(self, j: object) -> bool:
+        return self._position(j) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.groups.tolist())
+
+    def __len__(self) -> int:
+        return int(self.groups.size)
+
+    def __repr__(self) -> str:
+        pairs = zip(self.groups.tolist(), self.km.tolist(), strict=True)
+        return f"Candidates({dict(pairs)!r})"
+
+
 @dataclass(frozen=True)
 class Unit:
     """People who are placed as one: a single person, or people who came together (pairs
@@ -343,7 +381,7 @@ class Unit:
     a group with any member."""
 
     members: tuple[int, ...]
-    candidates: Mapping[int, float]
+    candidates: Candidates
     locked: int | None
     apart: frozenset[int]
 
@@ -421,8 +459,9 @@ def solver_units(table: CandidateTable) -> list[Unit]:
             # The common case, kept fast: the table's order is already nearest first.
             row, km = table.groups_of(group_members[0])
             open_seat = free[row] >= 1
-            candidates = dict(zip(row[open_seat].tolist(), km[open_seat].tolist(), strict=True))
-            units.append(Unit(tuple(group_members), candidates, None, kept_apart))
+            if not open_seat.all():
+                row, km = row[open_seat], km[open_seat]
+            units.append(Unit(tuple(group_members), Candidates(row, km), None, kept_apart))
             continue
         first = people[group_members[0]].id
         locks = {lock_of[i] for i in group_members if i in lock_of}
@@ -464,9 +503,11 @@ def solver_units(table: CandidateTable) -> list[Unit]:
             if len(group_members) <= free[j] or j == locked
         }
         ordered = sorted(totals, key=lambda j: (totals[j], group_ids[j]))
-        units.append(
-            Unit(tuple(group_members), {j: totals[j] for j in ordered}, locked, kept_apart)
+        candidates = Candidates(
+            np.array(ordered, dtype=np.int64),
+            np.array([totals[j] for j in ordered], dtype=np.float64),
         )
+        units.append(Unit(tuple(group_members), candidates, locked, kept_apart))
 
     seats_locked: dict[int, int] = {}
     for unit in units:

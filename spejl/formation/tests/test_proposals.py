@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -113,9 +114,9 @@ def test_approving_makes_offers_through_the_enrolment_flow(
     assert Notification.objects.filter(template="offer_made").count() == 3
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.APPROVED
-    again = services.proposal_approve  # a second approval changes nothing
-    with pytest.raises(Exception):  # noqa: B017 - ValidationError: not a draft any more
-        again(actor=actor, proposal=proposal)
+    # A second approval changes nothing: the proposal is no longer a draft.
+    with pytest.raises(ValidationError):
+        services.proposal_approve(actor=actor, proposal=proposal)
     assert offered.count() == 3
 
 

@@ -17,6 +17,7 @@ from spejl.links.models import LinkPurpose, SecureLink
 from spejl.links.services import LinkInvalid, link_resolve
 from spejl.questionnaires.answering import (
     DECLINED,
+    Block,
     Session,
     answers_save,
     invitation_submit,
@@ -132,11 +133,8 @@ def page(request: HttpRequest, token: str, page: int) -> HttpResponse:
 
 
 def _rows(
-    session: Session, block: object, posted: dict[str, str], problems: dict[str, str]
+    session: Session, block: Block, posted: dict[str, str], problems: dict[str, str]
 ) -> list[dict[str, object]]:
-    from spejl.questionnaires.answering import Block
-
-    assert isinstance(block, Block)
     rows = []
     for item in block.items:
         saved = session.answers.get(item.code)
