@@ -55,12 +55,15 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
+def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     # Real hashers cost ~0.3 s per password; tests don't need the strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Text messages go to an in-memory outbox; background tasks run at once.
     use_locmem_sms(settings)
     use_immediate_tasks(settings)
+    # Export files wait in a temporary directory; pseudonyms use a fixed test key.
+    settings.SPEJL_EXPORT_DIR = tmp_path_factory.mktemp("exports")
+    settings.SPEJL_EXPORT_KEY = "dGVzdC1vbmx5LWV4cG9ydC1rZXktMzItYnl0ZXMtbG9uZyE="
 
 
 @pytest.fixture(autouse=True)

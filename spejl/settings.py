@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "spejl.consents",
     "spejl.questionnaires",
     "spejl.formation",
+    "spejl.evaluation",
     "spejl.web",
 ]
 
@@ -311,3 +312,21 @@ SPEJL_BASE_URL = os.environ.get("SPEJL_BASE_URL", "http://127.0.0.1:8000")
 SPEJL_DELIVERY_WEBHOOK_SECRET = os.environ.get("SPEJL_DELIVERY_WEBHOOK_SECRET", "")
 #: Days a participant has to answer an offer of a place before it lapses and the seat returns.
 SPEJL_OFFER_DAYS = int(os.environ.get("SPEJL_OFFER_DAYS", "7"))
+
+# --- Evaluation: reports and exports (docs/evaluation.md) ----------------------------------
+#: Any statistic resting on fewer persons is withheld ("< 5"), with secondary suppression.
+SPEJL_MIN_CELL = int(os.environ.get("SPEJL_MIN_CELL", "5"))
+#: A group or organisation level enters the mixed model only with at least this many units.
+SPEJL_MIXED_MIN_UNITS = int(os.environ.get("SPEJL_MIXED_MIN_UNITS", "10"))
+#: Reports over more course participations than this are built in the background.
+SPEJL_REPORT_INLINE_MAX = int(os.environ.get("SPEJL_REPORT_INLINE_MAX", "2000"))
+#: Exports over more participants than this are built in the background.
+SPEJL_EXPORT_INLINE_MAX = int(os.environ.get("SPEJL_EXPORT_INLINE_MAX", "500"))
+#: Hours an export waits for its one download before it is deleted.
+SPEJL_EXPORT_HOURS = int(os.environ.get("SPEJL_EXPORT_HOURS", "24"))
+#: Where export files wait for their download (outside the database and the static files).
+SPEJL_EXPORT_DIR = Path(os.environ.get("SPEJL_EXPORT_DIR", VAR_DIR / "exports"))
+#: The master key of export pseudonyms (base64 or hex, ≥ 32 bytes), kept outside the database.
+#: Required in production; in development a random key is made once in var/export-key.
+SPEJL_EXPORT_KEY = os.environ.get("SPEJL_EXPORT_KEY", "")
+SPEJL_EXPORT_KEY_FILE = VAR_DIR / "export-key"

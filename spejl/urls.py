@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("spejl.questionnaires.urls")),
     path("", include("spejl.notifications.urls")),
     path("", include("spejl.formation.urls")),
+    path("", include("spejl.evaluation.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

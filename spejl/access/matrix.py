@@ -195,6 +195,7 @@ APPS_WITH_RULES = (
     "questionnaires",
     "notifications",
     "formation",
+    "evaluation",
 )
 MATRIX.update(_app_rules())
 

@@ -33,6 +33,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             nav.append((reverse("questionnaires:overview"), _("Questionnaires")))
         elif actor.is_evaluator:
             nav.append((reverse("questionnaires:instruments"), _("Questionnaires")))
+        if actor.is_national_admin or actor.is_evaluator or actor.coordinator_of:
+            nav.append((reverse("evaluation:start"), _("Evaluation")))
         if actor.is_national_admin:
             nav.append((reverse("consents:texts"), _("Consent texts")))
             nav.append((reverse("audit:list"), _("Audit log")))

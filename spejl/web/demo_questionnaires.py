@@ -19,7 +19,7 @@ from spejl.consents.models import Consent, ConsentMethod, ConsentPurpose, Consen
 from spejl.core.instruments import Instrument
 from spejl.core.scoring import score
 from spejl.core.waves import Window, wave_windows
-from spejl.enrolments.models import Enrolment, EnrolmentState
+from spejl.enrolments.models import DropReason, Enrolment, EnrolmentState, EnrolmentTransition
 from spejl.groups.models import GroupStatus, MeetingStatus, PeerGroup
 from spejl.questionnaires.models import (
     Answer,
@@ -37,6 +37,8 @@ from spejl.questionnaires.scoring import score_store
 #: Share answering each wave (of those invited), and of the rest the share who began.
 ANSWER_RATE = {"T0": 0.9, "T1": 0.78, "T2": 0.62}
 PARTIAL_RATE = 0.4
+#: Share of a finished group's participants who stopped along the way (answering only T0).
+DROP_RATE = 0.15
 #: Chance that any one question is left out ("don't want to answer").
 DECLINE_RATE = 0.03
 
@@ -180,11 +182,31 @@ def seed_questionnaires() -> int:
                 gain=_clamp(rng.gauss(0.6, 0.35)),
             )
             windows = _windows(group, plan, enrolment.waitlisted_at)
+            dropped = group.status == GroupStatus.COMPLETED and rng.random() < DROP_RATE
+            if dropped:
+                _drop(enrolment, rng)
             for wave, window in windows.items():
-                if window.opens > now:
+                if window.opens > now or (dropped and wave != "T0"):
                     continue
                 made += _wave(enrolment, plan, wave, window, entries, person, rng, now)
     return made
+
+
+def _drop(enrolment: Enrolment, rng: random.Random) -> None:
+    """Record that the participant stopped during the course, with a reason."""
+    reason = rng.choice(
+        [DropReason.PRACTICAL, DropReason.HEALTH, DropReason.NOT_A_FIT, DropReason.FOUND_OTHER]
+    )
+    EnrolmentTransition.objects.create(
+        enrolment=enrolment,
+        group_id=enrolment.group_id,
+        from_state=enrolment.state,
+        to_state=EnrolmentState.DROPPED,
+        reason="demo",
+    )
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        state=EnrolmentState.DROPPED, drop_reason=reason
+    )
 
 
 def _wave(

@@ -19,6 +19,7 @@ from spejl.audit.models import AuditEvent
 from spejl.conftest import World
 from spejl.consents.tests.fixtures import draft_consent_text
 from spejl.courseplans.tests.fixtures import org_a_draft_plan
+from spejl.evaluation.tests.fixtures import export_a, report_run_a
 from spejl.facilitators.tests.fixtures import supervision_session_a, training_record_a
 from spejl.formation.tests.fixtures import pair_a, proposal_a
 from spejl.intake.tests.fixtures import destination_a, enquiry_a, intake_a
@@ -84,6 +85,9 @@ KWARG_FILLERS: dict[str, Callable[[World], str]] = {
     "measurement_plan_id": lambda w: str(
         MeasurementPlan.objects.get_or_create(status="draft", defaults={"version": 99})[0].public_id
     ),
+    # Evaluation: a finished report run of coordinator A; a finished export of the evaluator.
+    "report_id": lambda w: str(report_run_a(w).public_id),
+    "export_id": lambda w: str(export_a(w).public_id),
     # allauth links: well-formed but invalid keys (the pages explain the link is bad).
     "key": lambda w: "not-a-valid-key",
     "uidb36": lambda w: "zz",

@@ -189,10 +189,25 @@ def test_production_settings_pass_check_deploy_without_warnings(database: str) -
             "SPEJL_ENV": "production",
             "DJANGO_SECRET_KEY": "k" * 30 + "Q3x9!vR2#mP8&sL5^tW1*zY7",
             "DJANGO_ALLOWED_HOSTS": "spejl.example",
+            "SPEJL_EXPORT_KEY": "c3BlamwtdGVzdC1leHBvcnQta2V5LTMyLWJ5dGVzLWxvbmch",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_check_deploy_requires_the_export_key() -> None:
+    result = _run_manage(
+        "check",
+        "--deploy",
+        env={
+            "SPEJL_ENV": "production",
+            "DJANGO_SECRET_KEY": "k" * 30 + "Q3x9!vR2#mP8&sL5^tW1*zY7",
+            "DJANGO_ALLOWED_HOSTS": "spejl.example",
+        },
+    )
+    assert result.returncode != 0
+    assert "SPEJL_EXPORT_KEY" in result.stdout + result.stderr
 
 
 def test_an_english_browser_still_gets_danish_until_english_is_chosen(
