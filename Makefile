@@ -12,7 +12,7 @@ UV := .bootstrap/bin/uv
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup translations check-translations lint typecheck migrations-check ci-checks db clean
+.PHONY: run test setup translations check-translations lint typecheck security migrations-check ci-checks db clean
 
 run: setup translations db
 	$(MANAGE) seed_demo
@@ -51,10 +51,14 @@ lint: setup
 typecheck: setup
 	.venv/bin/mypy spejl
 
+# Bandit settings (exclusions, skipped checks and why) are in pyproject.toml [tool.bandit].
+security: setup
+	.venv/bin/bandit -c pyproject.toml -r spejl -q
+
 migrations-check: setup
 	$(MANAGE) makemigrations --check --dry-run
 
-ci-checks: lint typecheck migrations-check check-translations
+ci-checks: lint typecheck security migrations-check check-translations
 
 clean:
 	rm -rf .venv .bootstrap var staticfiles

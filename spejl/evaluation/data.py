@@ -32,7 +32,7 @@ from spejl.participants.models import Gender
 from spejl.questionnaires.models import (
     Answer,
     InstrumentVersion,
-    InvitationStatus,
+    Response,
     ResponseStatus,
     Score,
 )
@@ -282,11 +282,12 @@ def funnel_counts(scope: ReportScope, enrolments: QuerySet[Enrolment]) -> dict[s
         started=Count("pk", filter=Q(attendances__status=AttendanceStatus.PRESENT), distinct=True),
         completed=Count("pk", filter=Q(state=EnrolmentState.COMPLETED), distinct=True),
     )
+    # Answered = at least one questionnaire sent in at that wave (web, paper, phone or import).
     answered = dict(
-        enrolments.filter(invitations__status=InvitationStatus.COMPLETED)
-        .values("invitations__wave")
-        .annotate(c=Count("pk", distinct=True))
-        .values_list("invitations__wave", "c")
+        Response.objects.filter(enrolment__in=enrolments, status=ResponseStatus.SUBMITTED)
+        .values("wave")
+        .annotate(c=Count("enrolment_id", distinct=True))
+        .values_list("wave", "c")
     )
     return {
         "enquiries": enquiries.count(),

@@ -85,7 +85,9 @@ class Formatter:
     def ci(self, low: float | None, high: float | None, places: int = 2) -> str:
         if low is None or high is None:
             return "–"
-        return f"{self.num(low, places)} {_('to')} {self.num(high, places)}"
+        # Translators: between the two ends of a confidence interval ("2,1 to 3,4").
+        word = _("to")
+        return f"{self.num(low, places)} {word} {self.num(high, places)}"
 
 
 def _value(cell: Any) -> int | None:

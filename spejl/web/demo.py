@@ -18,7 +18,7 @@ from spejl.organisations.models import Organisation, OrganisationKind, Postcode,
 
 StrOrPromise = str | Promise
 
-DEMO_PASSWORD = "spejl-demo-2026"  # noqa: S105 - printed for the demo, refused in production
+DEMO_PASSWORD = "spejl-demo-2026"  # noqa: S105 - demo logins only, needs SPEJL_DEMO  # nosec B105
 DEMO_DOMAIN = "spejl.demo"
 
 

@@ -85,7 +85,7 @@ def _waiting(
 def seed_formation() -> int:
     """Longer waitlists in the demo organisations; returns the number of organisations
     given one."""
-    rng = random.Random(1966)  # noqa: S311 - demo data
+    rng = random.Random(1966)  # noqa: S311 - seeded demo data, not security  # nosec B311
     made = 0
     for organisation in Organisation.objects.filter(slug__in=ORGANISATIONS).order_by("slug"):
         if PlacementPair.objects.filter(organisation=organisation).exists():

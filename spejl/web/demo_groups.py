@@ -216,7 +216,7 @@ def _attendance(group: PeerGroup, enrolments: list[Enrolment], rng: random.Rando
 
 def seed_groups() -> int:
     """Create the demo groups; returns how many were new."""
-    rng = random.Random(20261127)  # noqa: S311 - demo data, not security
+    rng = random.Random(20261127)  # noqa: S311 - seeded demo data, not security  # nosec B311
     today = timezone.localdate()
     plan = CoursePlan.objects.filter(
         code="national-default", status=CoursePlanStatus.PUBLISHED

@@ -164,7 +164,7 @@ def _consents(participant: Participant, rng: random.Random, texts: dict[str, Con
 
 def seed_journey() -> int:
     """Create the way-in demo data for every member organisation without enquiries yet."""
-    rng = random.Random(4711)  # noqa: S311 - demo data
+    rng = random.Random(4711)  # noqa: S311 - seeded demo data, not security  # nosec B311
     texts = {
         t.purpose: t
         for t in ConsentText.objects.filter(status="published").order_by("purpose", "version")

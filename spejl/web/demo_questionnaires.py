@@ -139,7 +139,7 @@ def _windows(group: PeerGroup, plan: MeasurementPlan, enrolled_at: datetime) -> 
 def seed_questionnaires() -> int:
     """Consents, invitations and responses for the demo groups; returns the number of
     responses made."""
-    rng = random.Random(5150)  # noqa: S311 - demo data
+    rng = random.Random(5150)  # noqa: S311 - seeded demo data, not security  # nosec B311
     plan = MeasurementPlan.objects.filter(status=PlanStatus.PUBLISHED).first()
     if plan is None:
         return 0

@@ -30,7 +30,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406  # escapes SVG output; nothing is parsed
 
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 #: Series and part colours, each ≥ 4.5:1 against white (so white text on them is legible too).

@@ -372,7 +372,8 @@ def _outcome_section(outcome: Outcome, dataset: Dataset, min_cell: int, min_unit
         hidden = suppression.suppress_levels(
             [result_a.n_retained, result_a.n_lost], min_cell=min_cell
         )
-        if any(hidden):
+        counts = (result_a.n_retained, result_a.n_lost)
+        if any(h and n > 0 for h, n in zip(hidden, counts, strict=True)):
             data_a = _withhold(data_a)
         else:
             data_a["suppressed"] = False

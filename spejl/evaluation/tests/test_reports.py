@@ -97,6 +97,13 @@ def test_report_json_matches_its_schema_and_names_its_provenance(world: World) -
     assert pair["mean_change"] == pytest.approx(sum(changes) / len(changes))
     # T0→T2 rests on nobody: withheld, never a zero.
     assert _section(report, "tils")["pairs"][1]["suppressed"] is True
+    funnel = {s["stage"]: s["value"] for s in report["funnel"]}
+    assert funnel["placed"] == funnel["answered_t0"] == funnel["answered_t1"] == 18
+    assert funnel["answered_t2"] == 0
+    # Everyone answered T1: nobody lost, and that is shown, not withheld.
+    attrition_t1 = _section(report, "tils")["attrition"][0]
+    assert attrition_t1["suppressed"] is False
+    assert (attrition_t1["n_retained"], attrition_t1["n_lost"]) == (18, 0)
 
 
 def test_group_report_is_withheld_for_a_small_group(world: World) -> None:
