@@ -77,3 +77,54 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class AuditSealQuerySet(models.QuerySet["AuditSeal"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit seals cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit seals cannot be deleted.")
+
+
+class AuditSeal(models.Model):
+    """One link of the hash chain over the audit log: seal number ``sequence`` covers one event.
+
+    ``event_hash`` is the SHA-256 of the event's canonical content, ``chain_hash`` the SHA-256 of
+    the previous seal's ``chain_hash``, this ``event_hash`` and ``sequence``; changing, deleting
+    or inserting an already sealed event, or re-ordering seals, breaks the chain from there on.
+    Seals are written only by ``spejl.audit.chain.seal_pending`` (a cron command), never inside
+    a service's transaction. Holds hashes only, no personal data. Append-only like the events:
+    the model refuses changes and deletes, and database triggers refuse UPDATE and DELETE.
+    """
+
+    # Plain (untranslated) names: seals appear on no page, only in the audit commands.
+    sequence = models.PositiveBigIntegerField("sequence", unique=True)
+    event = models.OneToOneField(
+        AuditEvent,
+        on_delete=models.PROTECT,
+        related_name="seal",
+        verbose_name="audit event",
+    )
+    event_hash = models.CharField("event hash", max_length=64)
+    previous_hash = models.CharField("previous hash", max_length=64)
+    chain_hash = models.CharField("chain hash", max_length=64)
+    sealed_at = models.DateTimeField("sealed at")
+
+    objects = AuditSealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = "audit seal"
+        verbose_name_plural = "audit seals"
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.chain_hash[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit seals cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit seals cannot be deleted.")

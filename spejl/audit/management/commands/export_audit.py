@@ -1,0 +1,55 @@
+"""``manage.py export_audit``: the audit log as CSV for the data-protection officer.
+
+Writes every event in the date range with its seal, and the chain head (the anchor) to keep
+outside Spejl; check it later with ``verify_audit --anchor``. The export is itself audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from spejl.audit.chain import audit_export
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from error
+
+
+class Command(BaseCommand):
+    help = "Export the audit log with its hash chain as CSV, and print the chain head."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--from", dest="date_from", help="First day (YYYY-MM-DD, local).")
+        parser.add_argument("--to", dest="date_to", help="Last day (YYYY-MM-DD, local).")
+        parser.add_argument(
+            "--output",
+            help="CSV file to write (the anchor goes next to it as PATH.anchor); default stdout.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        date_from = _date(options["date_from"]) if options["date_from"] else None
+        date_to = _date(options["date_to"]) if options["date_to"] else None
+        if date_from and date_to and date_to < date_from:
+            raise CommandError("--to is before --from.")
+        if options["output"] is None:
+            head = audit_export(out=self.stdout, date_from=date_from, date_to=date_to)
+            # stdout carries the CSV; the anchor goes to stderr so the CSV stays clean.
+            self.stderr.write(f"Audit chain head (keep outside Spejl): {head}")
+            return
+        path = Path(options["output"])
+        with path.open("w", encoding="utf-8", newline="") as out:
+            head = audit_export(out=out, date_from=date_from, date_to=date_to)
+        anchor_path = path.with_name(path.name + ".anchor")
+        anchor_path.write_text(
+            "# Spejl audit chain head at export time. Keep this outside Spejl and check it with\n"
+            f"# manage.py verify_audit --anchor {head}\n{head}\n",
+            encoding="utf-8",
+        )
+        self.stdout.write(f"Wrote {path} and {anchor_path}. Audit chain head: {head}")
