@@ -48,8 +48,12 @@ def _raw(sql: str, params: list[Any]) -> None:
     way (inside the test's transaction on the non-transactional tests, so they come back)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE refuses while deferred foreign-key checks of this transaction are
+            # pending: run them now, then defer again for the tampering itself.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in ("audit_auditevent", "audit_auditseal"):
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for statement in (
                 "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
