@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -23,6 +24,7 @@ from spejl.audit.services import audit_record
 from spejl.consents.models import Consent, ConsentPurpose
 from spejl.core.evaluation.dataset import WAVES, Categorical, Dataset, Outcome
 from spejl.core.evaluation.outcomes import outcome_for
+from spejl.core.exports.deidentify import AGE_BANDS, age_band_of
 from spejl.enquiries.models import Enquiry
 from spejl.enrolments.models import ROSTER_STATES, DropReason, Enrolment, EnrolmentState
 from spejl.evaluation.scope import ReportScope, describe_scope
@@ -37,18 +39,9 @@ from spejl.questionnaires.models import (
     Score,
 )
 
-#: Age bands (as the background questionnaire's ``bg_age_band``).
-AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
-    ("16–17", 16, 17),
-    ("18–24", 18, 24),
-    ("25–34", 25, 34),
-    ("35–44", 35, 44),
-    ("45–54", 45, 54),
-    ("55–64", 55, 64),
-    ("65–74", 65, 74),
-    ("75+", 75, None),
-)
-_AGE_LABELS = tuple(label for label, _low, _high in AGE_BANDS)
+#: Age-band labels ("16–17" … "75+"), the bands of the background questionnaire's item.
+_AGE_LABELS = tuple(band.text for band in AGE_BANDS)
+_BAND_OF_CODE = {band.code: band.text for band in AGE_BANDS}
 #: Background questionnaire items read for subgroups (codes → meaning in its v1 file).
 _BG_ITEMS = ("bg_age_band", "bg_gender", "bg_living")
 _BG_GENDER = {1: Gender.WOMAN.value, 2: Gender.MAN.value, 3: Gender.OTHER.value}
@@ -63,17 +56,6 @@ DATASET_FIELDS = (
     "answer.value (background)",
     "score.score",
 )
-
-
-def age_band(birth_year: int | None, year: int) -> str | None:
-    """The age band someone born in ``birth_year`` is in during ``year`` (by year only)."""
-    if birth_year is None:
-        return None
-    age = year - birth_year
-    for label, low, high in AGE_BANDS:
-        if age >= low and (high is None or age <= high):
-            return label
-    return None
 
 
 def consenting(participant_field: str = "participant") -> Exists:
@@ -103,6 +85,29 @@ def scoped_enrolments(scope: ReportScope) -> QuerySet[Enrolment]:
     if scope.period_to:
         enrolments = enrolments.filter(group__first_date__lte=scope.period_to)
     return enrolments
+
+
+def attended_counts(enrolments: QuerySet[Enrolment]) -> dict[int, int]:
+    """Meetings each enrolment was marked present at (enrolment id → count); one query."""
+    return dict(
+        Attendance.objects.filter(enrolment__in=enrolments, status=AttendanceStatus.PRESENT)
+        .values("enrolment_id")
+        .annotate(c=Count("pk"))
+        .values_list("enrolment_id", "c")
+    )
+
+
+def meetings_held(groups: Any, now: datetime) -> dict[int, int]:
+    """Meetings held so far (not cancelled, started by ``now``) per group id; one query.
+    ``groups`` is anything a ``group_id__in`` filter takes (ids or a values queryset)."""
+    return dict(
+        Meeting.objects.filter(
+            group_id__in=groups, status=MeetingStatus.PLANNED, starts_at__lte=now
+        )
+        .values("group_id")
+        .annotate(c=Count("pk"))
+        .values_list("group_id", "c")
+    )
 
 
 def outcome_versions() -> list[tuple[Outcome, int]]:
@@ -150,7 +155,6 @@ def load_dataset(actor: Actor, scope: ReportScope, *, purpose: str) -> LoadedDat
     )
     position = {row[0]: i for i, row in enumerate(rows)}
     n = len(rows)
-    ids = [row[0] for row in rows]
 
     versions = outcome_versions()
     outcomes: dict[str, Outcome] = {}
@@ -187,24 +191,9 @@ def load_dataset(actor: Actor, scope: ReportScope, *, purpose: str) -> LoadedDat
         if value is not None:
             background[enrolment_id][item] = value
 
-    attended = np.zeros(n, dtype=np.int32)
-    for enrolment_id, count in (
-        Attendance.objects.filter(enrolment__in=enrolments, status=AttendanceStatus.PRESENT)
-        .values("enrolment_id")
-        .annotate(c=Count("pk"))
-        .values_list("enrolment_id", "c")
-    ):
-        attended[position[enrolment_id]] = count
-    held_by_group = dict(
-        Meeting.objects.filter(
-            group__in=enrolments.values("group_id"),
-            status=MeetingStatus.PLANNED,
-            starts_at__lte=now,
-        )
-        .values("group_id")
-        .annotate(c=Count("pk"))
-        .values_list("group_id", "c")
-    )
+    attended_by = attended_counts(enrolments)
+    attended = np.fromiter((attended_by.get(row[0], 0) for row in rows), dtype=np.int32, count=n)
+    held_by_group = meetings_held(enrolments.values("group_id"), now)
     held = np.fromiter((held_by_group.get(row[9], 0) for row in rows), dtype=np.int32, count=n)
 
     ages: list[str | None] = []
@@ -212,10 +201,8 @@ def load_dataset(actor: Actor, scope: ReportScope, *, purpose: str) -> LoadedDat
     living: list[str | None] = []
     for row in rows:
         answered = background.get(row[0], {})
-        band = age_band(row[5], row[4].year) if row[5] else None
-        if band is None and "bg_age_band" in answered:
-            index = answered["bg_age_band"] - 1
-            band = _AGE_LABELS[index] if 0 <= index < len(_AGE_LABELS) else None
+        of_year = age_band_of(row[5], row[4]) if row[5] else None
+        band = of_year.text if of_year else _BAND_OF_CODE.get(answered.get("bg_age_band", 0))
         ages.append(band)
         genders.append(row[6] or _BG_GENDER.get(answered.get("bg_gender", 0)))
         living_code = answered.get("bg_living")
@@ -246,7 +233,6 @@ def load_dataset(actor: Actor, scope: ReportScope, *, purpose: str) -> LoadedDat
         fields=DATASET_FIELDS,
         purpose=f"{purpose}: {n} participations; {describe_scope(scope.to_json())}"[:120],
     )
-    del ids
     instruments = tuple(InstrumentUsed(*u) for u in sorted(used))
     return LoadedDataset(dataset=dataset, instruments=instruments, data_cutoff=now)
 

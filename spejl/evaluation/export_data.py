@@ -18,7 +18,6 @@ from typing import Any, Literal, cast
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
 from django.utils import timezone
 
 from spejl.access.actor import Actor
@@ -32,10 +31,10 @@ from spejl.core.exports.readme import ReadmeInfo
 from spejl.core.exports.writers import Format
 from spejl.core.instruments import Instrument
 from spejl.enrolments.models import DropReason, EnrolmentState
-from spejl.evaluation.data import scoped_enrolments
+from spejl.evaluation.data import attended_counts, meetings_held, scoped_enrolments
 from spejl.evaluation.keys import key_for
 from spejl.evaluation.scope import ReportScope
-from spejl.groups.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Target
+from spejl.groups.models import Target
 from spejl.organisations.models import Postcode
 from spejl.participants.models import Contact
 from spejl.questionnaires.models import Answer, InstrumentVersion, Response, ResponseStatus, Score
@@ -332,22 +331,8 @@ def build_delivery(
         scoring_engine=ENGINE_VERSION,
         title="Spejl — besvarelser" if language == "da" else "Spejl — responses",
     )
-    attended = dict(
-        Attendance.objects.filter(enrolment_id__in=enrolment_ids, status=AttendanceStatus.PRESENT)
-        .values("enrolment_id")
-        .annotate(c=Count("pk"))
-        .values_list("enrolment_id", "c")
-    )
-    held = dict(
-        Meeting.objects.filter(
-            group_id__in={r[8] for r in rows},
-            status=MeetingStatus.PLANNED,
-            starts_at__lte=timezone.now(),
-        )
-        .values("group_id")
-        .annotate(c=Count("pk"))
-        .values_list("group_id", "c")
-    )
+    attended = attended_counts(enrolments)
+    held = meetings_held({r[8] for r in rows}, timezone.now())
     participations = _participations_table(rows, key, attended, held, deidentify, language)
     progress(70)
     # REDCap's flat CSV is always one row per record and event (the "wave" layout).

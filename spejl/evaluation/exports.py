@@ -23,6 +23,7 @@ from spejl.audit.models import AuditAction
 from spejl.audit.services import audit_record
 from spejl.evaluation.data import scoped_enrolments
 from spejl.evaluation.export_data import build_delivery
+from spejl.evaluation.jobs import job_claim, job_fail
 from spejl.evaluation.models import Export, ExportFormat, ExportLayout, JobStatus
 from spejl.evaluation.scope import ReportScope, can_export, describe_scope, resolve_scope
 
@@ -96,10 +97,7 @@ def export_request(
 
 def export_build(export_id: int) -> str | None:
     """Build a queued export; running it twice builds it once (the first claims it)."""
-    claimed = Export.objects.filter(pk=export_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, progress=1
-    )
-    if not claimed:
+    if not job_claim(Export, export_id):
         return None
     export = Export.objects.select_related("requested_by").get(pk=export_id)
     actor = actor_for_user(export.requested_by)
@@ -123,17 +121,11 @@ def export_build(export_id: int) -> str | None:
             progress=progress,
         )
     except NotFound:
-        Export.objects.filter(pk=export_id).update(
-            status=JobStatus.FAILED, error="scope no longer allowed", finished_at=timezone.now()
-        )
-        return JobStatus.FAILED.value
+        return job_fail(Export, export_id, "scope no longer allowed")
     except Exception:
         logger.exception("export %s failed", export.public_id)
         path.unlink(missing_ok=True)
-        Export.objects.filter(pk=export_id).update(
-            status=JobStatus.FAILED, error="internal error", finished_at=timezone.now()
-        )
-        return JobStatus.FAILED.value
+        return job_fail(Export, export_id, "internal error")
     now = timezone.now()
     with transaction.atomic():
         Export.objects.filter(pk=export_id).update(

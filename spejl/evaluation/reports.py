@@ -22,6 +22,7 @@ from spejl.audit.models import AuditAction
 from spejl.audit.services import audit_record
 from spejl.core.evaluation.report import build_report
 from spejl.evaluation.data import LoadedDataset, load_dataset, scoped_enrolments
+from spejl.evaluation.jobs import job_claim, job_fail
 from spejl.evaluation.models import JobStatus, ReportRun
 from spejl.evaluation.scope import ReportScope, resolve_scope
 
@@ -81,10 +82,7 @@ def report_request(actor: Actor, scope: ReportScope) -> ReportRun:
 
 def report_build(run_id: int) -> str | None:
     """Build a queued run; running it twice builds it once (the first claims it)."""
-    claimed = ReportRun.objects.filter(pk=run_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, progress=1
-    )
-    if not claimed:
+    if not job_claim(ReportRun, run_id):
         return None
     run = ReportRun.objects.select_related("requested_by").get(pk=run_id)
     actor = actor_for_user(run.requested_by)
@@ -101,17 +99,11 @@ def report_build(run_id: int) -> str | None:
             actor, ReportScope.from_json(run.scope), purpose="evaluation report", progress=progress
         )
     except NotFound:
-        ReportRun.objects.filter(pk=run_id).update(
-            status=JobStatus.FAILED, error="scope no longer allowed", finished_at=timezone.now()
-        )
-        return JobStatus.FAILED.value
+        return job_fail(ReportRun, run_id, "scope no longer allowed")
     except Exception:
         # The traceback names code, never data; the page says it failed.
         logger.exception("report run %s failed", run.public_id)
-        ReportRun.objects.filter(pk=run_id).update(
-            status=JobStatus.FAILED, error="internal error", finished_at=timezone.now()
-        )
-        return JobStatus.FAILED.value
+        return job_fail(ReportRun, run_id, "internal error")
     ReportRun.objects.filter(pk=run_id).update(
         status=JobStatus.DONE, progress=100, result=result, finished_at=timezone.now()
     )

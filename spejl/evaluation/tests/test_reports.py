@@ -26,7 +26,7 @@ from spejl.evaluation.models import JobStatus, ReportRun
 from spejl.evaluation.reports import report_build, report_data, report_request
 from spejl.evaluation.scope import ReportScope, resolve_scope
 from spejl.evaluation.tests.fixtures import TILS_CHANGES, programme, scored_group
-from spejl.testing.evaluation import pdf_objects
+from spejl.testing.evaluation import answer, pdf_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +227,19 @@ def test_national_report_page_answers_in_a_bounded_number_of_queries(
         client.get(f"/evaluation/reports/{run2.public_id}/")
     assert len(second.captured_queries) == len(first.captured_queries)
     assert len(first.captured_queries) <= 12
+
+
+def test_age_band_comes_from_birth_year_or_the_background_answer(world: World) -> None:
+    group = scored_group(world, title="Evaluering alder")
+    enrolments = list(Enrolment.objects.filter(group=group).order_by("pk"))
+    first = enrolments[0].participant
+    first.birth_year = group.first_date.year - 30
+    first.save(update_fields=["birth_year"])
+    answer(enrolments[1], "T0", "background", {"bg_age_band": 8})
+    scope = resolve_scope(SYSTEM, ReportScope(group=group.public_id))
+    dataset = load_dataset(SYSTEM, scope, purpose="test").dataset
+    bands = dataset.age_band
+    named = [bands.labels[c] if c >= 0 else None for c in bands.codes.tolist()]
+    assert named.count("25–34") == 1
+    assert named.count("75+") == 1
+    assert named.count(None) == len(enrolments) - 2
