@@ -25,6 +25,10 @@ from spejl.testing.factories import (
     postcode,
 )
 
+#: Fixed keys of field encryption and lookup hashes in tests (never used outside tests).
+TEST_FIELD_KEYS = "test1:dGVzdC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy1vayE="
+TEST_LOOKUP_KEY = "dGVzdC1vbmx5LWxvb2t1cC1rZXktMzItYnl0ZXMtb2s="
+
 ROLES = (
     "anonymous",
     "national_admin",
@@ -64,6 +68,10 @@ def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> N
     # Export files wait in a temporary directory; pseudonyms use a fixed test key.
     settings.SPEJL_EXPORT_DIR = tmp_path_factory.mktemp("exports")
     settings.SPEJL_EXPORT_KEY = "dGVzdC1vbmx5LWV4cG9ydC1rZXktMzItYnl0ZXMtbG9uZyE="
+    # Contact data are encrypted with fixed test keys (docs/security.md).
+    settings.SPEJL_FIELD_KEYS = TEST_FIELD_KEYS
+    settings.SPEJL_LOOKUP_KEY = TEST_LOOKUP_KEY
+    settings.SPEJL_LOOKUP_KEY_PREVIOUS = ""
 
 
 @pytest.fixture(autouse=True)

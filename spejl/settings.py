@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # second factors: TOTP, recovery codes, passkeys (docs/login.md)
     "django_tasks_db",
     "spejl.accounts",
     "spejl.organisations",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "spejl.questionnaires",
     "spejl.formation",
     "spejl.evaluation",
+    "spejl.retention",
     "spejl.web",
 ]
 
@@ -80,6 +82,10 @@ MIDDLEWARE = [
     # Serves collected static files in production (development uses runserver's finder).
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Hardening (issue 8): Permissions-Policy and no-store on personal pages; request bodies
+    # over the upload limit refused before anything reads them.
+    "spejl.web.middleware.SecurityHeadersMiddleware",
+    "spejl.web.middleware.UploadSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "spejl.web.middleware.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,7 +93,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff login (issue 8): log out after inactivity, then no staff page without a second factor.
+    "spejl.accounts.middleware.IdleTimeoutMiddleware",
+    "spejl.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Hardening (issue 8): guessing tokens in URLs is slowed down for every token URL.
+    "spejl.web.middleware.TokenGuessLimitMiddleware",
 ]
 
 ROOT_URLCONF = "spejl.urls"
@@ -182,6 +193,34 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Staff login: second factor, idle expiry, reauthentication (issue 8; docs/login.md) ----
+#: A second factor (authenticator app or passkey) for every staff login. Always on in
+#: production; elsewhere on unless demo mode waives it (the demo banner says so).
+_require_2fa = os.environ.get("SPEJL_REQUIRE_2FA", "")
+if _require_2fa not in {"", "0", "1"}:
+    raise ImproperlyConfigured("SPEJL_REQUIRE_2FA must be '0' or '1'.")
+if PRODUCTION and _require_2fa == "0":
+    raise ImproperlyConfigured("SPEJL_REQUIRE_2FA cannot be turned off in production.")
+SPEJL_REQUIRE_2FA = PRODUCTION or (_require_2fa == "1" if _require_2fa else not SPEJL_DEMO)
+#: Minutes without a request after which a staff login ends.
+SPEJL_IDLE_MINUTES = int(os.environ.get("SPEJL_IDLE_MINUTES", "30"))
+if SPEJL_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SPEJL_IDLE_MINUTES must be at least 1.")
+#: Seconds a login or re-authentication counts as recent for exports and erasure.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("SPEJL_REAUTH_SECONDS", "300"))
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# TOTP secrets and recovery-code seeds are encrypted with the field keys (docs/security.md).
+MFA_ADAPTER = "spejl.accounts.mfa_adapter.MFAAdapter"
+MFA_TOTP_ISSUER = "Spejl"
+# Passkeys (with user verification) may replace password and code at login.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_USER_VERIFICATION = "preferred"
+# WebAuthn needs https, except on localhost during development and tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Recovery codes are shown once, right after they are made, and never again.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# Code attempts share allauth's "login_failed" limit (5 per 5 minutes per account).
 
 CACHES = {
     "default": {
@@ -284,6 +323,22 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Hardening (issue 8): uploads and request sizes -----------------------------------
+#: Form fields (not files) of one request: far above any Spejl form, far below harm.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+#: Uploaded files above this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+#: Fields of one request (the attendance sheet of a full group and the paper entry of all
+#: instruments stay far below).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+#: The largest file a questionnaire import accepts (the form names the limit).
+SPEJL_IMPORT_MAX_BYTES = int(os.environ.get("SPEJL_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+#: The largest request body at all: the import file plus its form; larger ones get 413 unread.
+SPEJL_REQUEST_MAX_BYTES = SPEJL_IMPORT_MAX_BYTES + 256 * 1024
+#: A form sent without its CSRF token gets Spejl's own kind page (nothing of the reason shown).
+CSRF_FAILURE_VIEW = "spejl.web.errors.csrf_failure"
+
 # --- Logging: never personal data ----------------------------------------------------
 # Request logging names only the path (which carries random identifiers, never names) and
 # the status. Form data, e-mail addresses and query strings are never logged.
@@ -330,3 +385,44 @@ SPEJL_EXPORT_DIR = Path(os.environ.get("SPEJL_EXPORT_DIR", VAR_DIR / "exports"))
 #: Required in production; in development a random key is made once in var/export-key.
 SPEJL_EXPORT_KEY = os.environ.get("SPEJL_EXPORT_KEY", "")
 SPEJL_EXPORT_KEY_FILE = VAR_DIR / "export-key"
+
+# --- Contact data encrypted at rest (issue 8; docs/security.md) ---------------------------
+#: Field-encryption keys, "k2:<base64 32 bytes>,k1:<base64>": the first encrypts, all decrypt.
+#: Required in production; in development a random key is made once in var/field-keys.
+SPEJL_FIELD_KEYS = os.environ.get("SPEJL_FIELD_KEYS", "")
+SPEJL_FIELD_KEYS_FILE = VAR_DIR / "field-keys"
+#: Key of the keyed hashes used for lookups (duplicate enquiries), base64 ≥ 32 bytes.
+#: Required in production; in development made once in var/lookup-key.
+SPEJL_LOOKUP_KEY = os.environ.get("SPEJL_LOOKUP_KEY", "")
+SPEJL_LOOKUP_KEY_FILE = VAR_DIR / "lookup-key"
+#: The lookup key being rotated away from, so lookups keep working until rotate_keys is done.
+SPEJL_LOOKUP_KEY_PREVIOUS = os.environ.get("SPEJL_LOOKUP_KEY_PREVIOUS", "")
+
+# --- Retention (issue 8, part 4: docs/retention.md; `manage.py apply_retention` daily) ------
+#: Contact data: erased this many months after the participant's last activity (last meeting
+#: of their group, last change of a place, intake, questionnaire window) once they neither
+#: wait nor hold a place in a group that is still going. The consent texts promise 12.
+SPEJL_RETAIN_CONTACT_MONTHS = int(os.environ.get("SPEJL_RETAIN_CONTACT_MONTHS", "12"))
+#: Enquiries that never became participants (closed, or left untouched): deleted this many
+#: months after their last change, with their intake appointments.
+SPEJL_RETAIN_ENQUIRY_MONTHS = int(os.environ.get("SPEJL_RETAIN_ENQUIRY_MONTHS", "12"))
+#: Sent, failed and skipped outbox rows: deleted this many months after they were queued.
+SPEJL_RETAIN_NOTIFICATION_MONTHS = int(os.environ.get("SPEJL_RETAIN_NOTIFICATION_MONTHS", "12"))
+#: Secure links: deleted this many days after they expired, were used up or revoked.
+SPEJL_RETAIN_LINK_DAYS = int(os.environ.get("SPEJL_RETAIN_LINK_DAYS", "30"))
+#: Finished background-task rows (django_tasks_db): deleted this many days after finishing.
+SPEJL_RETAIN_TASK_DAYS = int(os.environ.get("SPEJL_RETAIN_TASK_DAYS", "30"))
+#: Report runs (their aggregates): deleted this many days after they were asked for.
+SPEJL_RETAIN_REPORT_RUN_DAYS = int(os.environ.get("SPEJL_RETAIN_REPORT_RUN_DAYS", "14"))
+#: Finished export records (who asked for which export; the file goes after 24 hours).
+SPEJL_RETAIN_EXPORT_RECORD_MONTHS = int(os.environ.get("SPEJL_RETAIN_EXPORT_RECORD_MONTHS", "12"))
+#: Audit events (and their seals): pruned this many years after they happened; 0 keeps them.
+SPEJL_RETAIN_AUDIT_YEARS = int(os.environ.get("SPEJL_RETAIN_AUDIT_YEARS", "5"))
+#: The day the evaluation ends (YYYY-MM-DD, from the agreement with the evaluator); empty
+#: while not fixed. Research data are then due for deletion or anonymisation
+#: SPEJL_RETAIN_RESEARCH_YEARS later (0: at once, as evaluation consent text v1 says) —
+#: reported by apply_retention, never done automatically.
+SPEJL_EVALUATION_ENDS = os.environ.get("SPEJL_EVALUATION_ENDS", "")
+SPEJL_RETAIN_RESEARCH_YEARS = int(os.environ.get("SPEJL_RETAIN_RESEARCH_YEARS", "0"))
+#: Rows per transaction when applying retention.
+SPEJL_RETENTION_BATCH = int(os.environ.get("SPEJL_RETENTION_BATCH", "500"))

@@ -23,6 +23,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
+handler400 = "spejl.web.errors.bad_request"
 handler404 = "spejl.web.errors.not_found"
 handler500 = "spejl.web.errors.server_error"
+# allauth's rate limits answer through this (allauth.core.ratelimit.respond_429).
+handler429 = "spejl.web.errors.too_many_requests"
 handler403 = "spejl.web.errors.forbidden"

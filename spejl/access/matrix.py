@@ -74,6 +74,7 @@ MATRIX: dict[str, Rule] = {
     # Shell
     "web:dashboard": rule("every staff role", 302, 200, 200, 200, 200, 200),
     "web:healthz": rule("everyone (load balancer)", 200, 200, 200, 200, 200, 200),
+    "web:privacy": rule("everyone (privacy notice)", 200, 200, 200, 200, 200, 200),
     "set_language": rule("everyone (POST; a GET is sent back)", 302, 302, 302, 302, 302, 302),
     # Organisations and venues
     "organisations:list": rule(
@@ -133,6 +134,15 @@ MATRIX: dict[str, Rule] = {
         404,
         post=True,
     ),
+    "accounts:second_factor_reset": post_only(
+        "national admin; coordinators of every organisation the person has a role in",
+        302,
+        302,
+        302,
+        404,
+        404,
+        404,
+    ),
     # Audit log
     "audit:list": rule("national admin", 302, 200, 404, 404, 404, 404),
     # Login and account (django-allauth)
@@ -171,6 +181,51 @@ MATRIX: dict[str, Rule] = {
         "holders of a valid reset link", 200, 200, 200, 200, 200, 200
     ),
     "account_reset_password_done": rule("everyone (message page)", 200, 200, 200, 200, 200, 200),
+    # Second factor (allauth.mfa; docs/login.md): each user manages only their own factors.
+    "accounts:two_factor_setup": rule(
+        "logged-in users (own second factor)", 302, 200, 200, 200, 200, 200
+    ),
+    "accounts:two_factor_continue": rule(
+        "logged-in users: sent on after enrolment", 302, 302, 302, 302, 302, 302
+    ),
+    "mfa_index": rule("logged-in users (own factors)", 302, 200, 200, 200, 200, 200),
+    "mfa_authenticate": rule(
+        "someone between password and code at login; others sent back", 302, 302, 302, 302, 302, 302
+    ),
+    "mfa_reauthenticate": rule(
+        "users with an app or codes (others sent on)", 302, 302, 302, 302, 302, 302
+    ),
+    "mfa_activate_totp": rule(
+        "own app, after a recent login", 302, 302, 302, 302, 302, 302, post=True
+    ),
+    "mfa_deactivate_totp": rule(
+        "logged-in users with an app (own)", 302, 404, 404, 404, 404, 404, post=True
+    ),
+    "mfa_view_recovery_codes": rule(
+        "logged-in users with codes (own)", 302, 404, 404, 404, 404, 404
+    ),
+    "mfa_generate_recovery_codes": rule(
+        "own codes, after a recent login", 302, 302, 302, 302, 302, 302, post=True
+    ),
+    "mfa_download_recovery_codes": rule(
+        "logged-in users with codes (own)", 302, 404, 404, 404, 404, 404
+    ),
+    "mfa_list_webauthn": rule("logged-in users (own passkeys)", 302, 200, 200, 200, 200, 200),
+    "mfa_add_webauthn": rule(
+        "own passkey, after a recent login", 302, 302, 302, 302, 302, 302, post=True
+    ),
+    "mfa_reauthenticate_webauthn": rule(
+        "users with a passkey (others sent on)", 302, 302, 302, 302, 302, 302
+    ),
+    "mfa_remove_webauthn": rule(
+        "own passkey, after a recent login", 302, 302, 302, 302, 302, 302, post=True
+    ),
+    "mfa_edit_webauthn": rule(
+        "own passkey, after a recent login", 302, 302, 302, 302, 302, 302, post=True
+    ),
+    "mfa_login_webauthn": rule(
+        "passkey login (POST; a plain GET is sent back)", 302, 302, 302, 302, 302, 302
+    ),
 }
 
 

@@ -85,7 +85,8 @@ EVALUATION = (
 )
 ENQUIRY = (
     "Art. 6(1)(a) and 9(2)(a): the person's own request to be contacted about a group; "
-    "the public form does not yet carry an explicit consent statement (gap, see above)"
+    "the form links to the privacy notice (/privacy/); explicit consent to the optional "
+    "message is not asked (gap, see above)"
 )
 CONSENT_RECORD = (
     "Art. 6(1)(c) with art. 7(1): the controller must be able to show that consent was given "
@@ -136,24 +137,31 @@ SEE_TRACE = (
 SEE_AUDIT = "national admin (audit log)"
 SEE_PUBLIC = "everyone (organisation pages and the public group finder)"
 
-# --- Retention (intended; say where it is not yet automated) ------------------------------
+# --- Retention (docs/retention.md; say where it is not automated) -------------------------
 
-NOT_AUTOMATED = "Not yet automated: the retention job and erasure come with issue 8"
+NOT_AUTOMATED = "Not removed by the retention job (docs/retention.md)"
 KEEP_CONTACT = (
-    "While the person is in a group or waiting for a place; deleted at the latest 12 months "
-    "after their last meeting (participation and follow-up consent texts, v1). " + NOT_AUTOMATED
+    "While the person is in a group or waiting for a place; erased by the daily retention job "
+    "12 months (SPEJL_RETAIN_CONTACT_MONTHS) after their last activity — the last meeting of "
+    "their group, or the last change of their place, intake or questionnaire window — as the "
+    "participation and follow-up consent texts (v1) promise (automated)"
 )
 KEEP_ENQUIRY = (
-    "Proposed: 12 months after the enquiry is closed or becomes a participant (contact data "
-    "then live in Contact). " + NOT_AUTOMATED
+    "An enquiry that never became a participant (closed, or left untouched) is deleted 12 "
+    "months (SPEJL_RETAIN_ENQUIRY_MONTHS) after its last change, with its intake appointments "
+    "(automated). One that became a participant loses its identifying fields and message "
+    "with the participant's contact data (automated)"
 )
 KEEP_OPERATIONAL = (
     "With the participant's contact data: 12 months after the last meeting, then deleted or "
     "reduced to what the evaluation keeps. " + NOT_AUTOMATED
 )
 KEEP_RESEARCH = (
-    "Until the evaluation is finished (evaluation consent text v1), then deleted or made fully "
-    "anonymous; the date is to be fixed in the agreement with the evaluator. " + NOT_AUTOMATED
+    "Until the evaluation is finished (evaluation consent text v1; SPEJL_EVALUATION_ENDS, from "
+    "the agreement with the evaluator), then deleted or made fully anonymous by hand with the "
+    "evaluator. A longer period for checking results (SPEJL_RETAIN_RESEARCH_YEARS, default 0) "
+    "needs the agreement and a new consent text. The retention job reports when the data fall "
+    "due and never deletes them itself"
 )
 KEEP_CONSENT = (
     "As long as the data the consent covers, plus the period needed to show it was given; "
@@ -166,8 +174,9 @@ KEEP_STAFF = (
 )
 KEEP_TRACE = "As long as the record it is on (erased or anonymised with it)"
 KEEP_AUDIT = (
-    "Period to be set by the controller; deletion is reserved for the retention command of "
-    "issue 8, and until then events are kept indefinitely (append-only)"
+    "5 years (SPEJL_RETAIN_AUDIT_YEARS, set by the controller; 0 keeps them), then pruned by "
+    "the retention job through a recorded prune that keeps the hash chain verifiable "
+    "(automated; docs/audit.md)"
 )
 
 
@@ -197,7 +206,8 @@ REGISTER: dict[str, PersonalField] = {
             Category.CONTACT,
             "Reaching the participant about their group (dates, changes, offers, links to "
             "questionnaires); postcode to find a group near them; after the course, follow-up "
-            "contact only with follow-up consent",
+            "contact only with follow-up consent. Name, phone and e-mail are encrypted at rest "
+            "(docs/security.md)",
             PARTICIPATION + "; after the course art. 6(1)(a) follow-up consent",
             SEE_CONTACT,
             KEEP_CONTACT,
@@ -209,7 +219,9 @@ REGISTER: dict[str, PersonalField] = {
         PersonalField(
             Category.CONTACT,
             "Getting back to someone who asked to join; the fingerprint (a keyed hash of the "
-            "e-mail and phone) spots repeated enquiries without searching contact data in clear",
+            "e-mail or phone under a lookup key kept outside the database) spots repeated "
+            "enquiries without searching contact data in clear; name, phone and e-mail are "
+            "encrypted at rest (docs/security.md)",
             ENQUIRY,
             SEE_COORDINATORS,
             KEEP_ENQUIRY,
@@ -324,8 +336,10 @@ REGISTER: dict[str, PersonalField] = {
             "(T-ILS), the decision and any referral elsewhere",
             PARTICIPATION,
             SEE_COORDINATORS,
-            "Proposed: as contact data, or 12 months after the intake when no place followed. "
-            + NOT_AUTOMATED,
+            "An intake of an enquiry that never became a participant is deleted with the "
+            "enquiry (12 months, automated); free text (place, note, wishes, needs) is erased "
+            "with the participant's contact data (automated); the rest stays with the "
+            "pseudonymous participant record. " + NOT_AUTOMATED,
             special=True,
         ),
     ),
@@ -339,8 +353,10 @@ REGISTER: dict[str, PersonalField] = {
             "accessibility needs (may reveal a disability)",
             PARTICIPATION,
             SEE_COORDINATORS + "; used by the group-formation optimiser",
-            "Proposed: as contact data, or 12 months after the intake when no place followed. "
-            + NOT_AUTOMATED,
+            "An intake of an enquiry that never became a participant is deleted with the "
+            "enquiry (12 months, automated); free text (place, note, wishes, needs) is erased "
+            "with the participant's contact data (automated); the rest stays with the "
+            "pseudonymous participant record. " + NOT_AUTOMATED,
             special=True,
         ),
     ),
@@ -421,8 +437,8 @@ REGISTER: dict[str, PersonalField] = {
             PARTICIPATION,
             "no page lists links; their effect shows to coordinators of the participant's "
             "organisation",
-            "Until the link expires or is revoked; the row is kept with the participant "
-            "record. " + NOT_AUTOMATED,
+            "Until the link expires, is used up or is revoked; the row is deleted 30 days later "
+            "(SPEJL_RETAIN_LINK_DAYS), and with the participant's contact data (automated)",
         ),
     ),
     **_many(
@@ -438,8 +454,8 @@ REGISTER: dict[str, PersonalField] = {
             + "; follow-up messages: art. 6(1)(a) follow-up consent",
             "coordinators of the organisation (delivery state on the intake and "
             "questionnaire pages); national admin; operators with database access",
-            "Proposed: 12 months after sending, and with the participant's erasure. "
-            + NOT_AUTOMATED,
+            "Deleted 12 months after it was queued once sent, failed or skipped "
+            "(SPEJL_RETAIN_NOTIFICATION_MONTHS), and with the participant's erasure (automated)",
         ),
     ),
     **_many(
@@ -604,7 +620,8 @@ REGISTER: dict[str, PersonalField] = {
         "Sending a message to a staff member (e.g. an invitation to their account)",
         STAFF_WORK,
         "operators with database access",
-        "Proposed: 12 months after sending. " + NOT_AUTOMATED,
+        "Deleted 12 months after it was queued once sent, failed or skipped "
+        "(SPEJL_RETAIN_NOTIFICATION_MONTHS; automated)",
     ),
     **_many(
         "evaluation.ReportRun",
@@ -614,7 +631,8 @@ REGISTER: dict[str, PersonalField] = {
             "Only the person who asked for a report may open it",
             ACCOUNTABILITY,
             "the person themself",
-            "Listed for 14 days; the row itself is not yet deleted. " + NOT_AUTOMATED,
+            "Listed and kept for 14 days, then deleted with its aggregates "
+            "(SPEJL_RETAIN_REPORT_RUN_DAYS; automated)",
         ),
     ),
     **_many(
@@ -626,8 +644,9 @@ REGISTER: dict[str, PersonalField] = {
             "keyed per recipient",
             ACCOUNTABILITY,
             "the person themself; national admin in the audit log",
-            "The file is deleted after one download or 24 hours (automated); the row is not "
-            "yet deleted. " + NOT_AUTOMATED,
+            "The file is deleted after one download or 24 hours (automated); the finished "
+            "record 12 months after it was asked for (SPEJL_RETAIN_EXPORT_RECORD_MONTHS; "
+            "automated)",
         ),
     ),
     "consents.Consent.recorded_by": _trace("recorded a paper or verbal consent"),
@@ -663,6 +682,22 @@ NOT_PERSONAL: dict[str, str] = {
     **{
         f"audit.AuditSeal.{name}": "hash chain over the audit log: hashes and order, no content"
         for name in ["sequence", "event", "event_hash", "previous_hash", "chain_hash", "sealed_at"]
+    },
+    # Retention's prune records of the audit log: where the chain now starts, counts and times.
+    **{
+        f"audit.AuditPrune.{name}": "record of a retention prune of the audit log: sequence "
+        "numbers, a hash, counts and times, no content"
+        for name in [
+            "through_sequence",
+            "chain_hash",
+            "previous_through",
+            "cutoff",
+            "events_removed",
+            "oldest_removed",
+            "newest_removed",
+            "pruned_at",
+            "transaction_id",
+        ]
     },
     # About a group as a whole, not about one person.
     "groups.GroupStatusChange.from_status": "a group's status, not a person's",

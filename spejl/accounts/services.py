@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from spejl.access.actor import Actor
 from spejl.accounts.invitations import send_invitation
 from spejl.accounts.models import Membership, Role, User
-from spejl.accounts.permissions import check_can_grant_role
+from spejl.accounts.permissions import can_reset_second_factor, check_can_grant_role
 from spejl.audit.models import AuditAction
 from spejl.audit.services import audit_record
 from spejl.organisations.models import Organisation
@@ -88,3 +88,29 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
         purpose="remove role",
     )
     membership.delete()
+
+
+@transaction.atomic
+def second_factor_reset(*, actor: Actor, user: User) -> int:
+    """Remove every second factor (authenticator app, passkeys, recovery codes) of a colleague
+    who lost them, so that their next login enrols new ones. Returns how many were removed.
+
+    Only after checking who is asking, out of band (docs/login.md). Scoped like role changes
+    (:func:`~spejl.accounts.permissions.can_reset_second_factor`); audited. Touches the
+    staff member's login factors, not their name or e-mail.
+    """
+    from allauth.mfa.models import Authenticator
+
+    if not can_reset_second_factor(actor, user):
+        raise PermissionDenied
+    membership = Membership.objects.filter(user=user).select_related("organisation").first()
+    removed, _by_model = Authenticator.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=user,
+        organisation=membership.organisation if membership else None,
+        fields=("second_factor",),
+        purpose="reset second factor",
+    )
+    return int(removed)

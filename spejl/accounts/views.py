@@ -1,4 +1,4 @@
-"""Staff pages: people holding roles, adding people and removing roles."""
+"""Staff pages: people holding roles, adding people, removing roles, resetting a second factor."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from spejl.access.actor import NotFound, get_actor
 from spejl.access.decorators import staff_required
 from spejl.accounts import selectors, services
 from spejl.accounts.forms import StaffAddForm
-from spejl.accounts.permissions import can_grant_role, can_manage_staff
+from spejl.accounts.permissions import can_grant_role, can_manage_staff, can_reset_second_factor
+from spejl.accounts.reauth import reauthentication_redirect
+from spejl.accounts.second_factor import has_second_factor
 
 
 @staff_required
@@ -34,7 +37,16 @@ def staff_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     removable = {
         m.public_id for m in row.memberships if can_grant_role(actor, m.role, m.organisation)
     }
-    return render(request, "accounts/staff_detail.html", {"row": row, "removable": removable})
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "row": row,
+            "removable": removable,
+            "can_reset_second_factor": can_reset_second_factor(actor, row.user),
+            "has_second_factor": has_second_factor(row.user),
+        },
+    )
 
 
 @staff_required
@@ -84,3 +96,23 @@ def membership_remove(request: HttpRequest, person_id: str, membership_id: str) 
         "accounts/membership_remove.html",
         {"row": row, "membership": membership, "error": error},
     )
+
+
+@staff_required
+@require_POST
+def second_factor_reset(request: HttpRequest, person_id: str) -> HttpResponse:
+    """Reset a colleague's second factor (POST from their staff page)."""
+    actor = get_actor(request)
+    row = selectors.staff_member_get_for_actor(actor=actor, public_id=person_id)
+    if not can_reset_second_factor(actor, row.user):
+        raise NotFound
+    # Checked after the person is found, so that people one may not see stay a 404.
+    confirm = reauthentication_redirect(request)
+    if confirm is not None:
+        return confirm
+    services.second_factor_reset(actor=actor, user=row.user)
+    messages.success(
+        request,
+        _("The second factor was reset. At the next login the person sets up a new one."),
+    )
+    return redirect("accounts:staff_detail", person_id=row.user.public_id)

@@ -18,11 +18,11 @@ from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from spejl.access.actor import SYSTEM, Actor
-from spejl.audit.models import AuditAction, AuditEvent, AuditSeal
+from spejl.audit.models import AuditAction, AuditEvent, AuditPrune, AuditSeal
 from spejl.audit.services import audit_record
 
 GENESIS_HASH: Final = "0" * 64
@@ -47,6 +47,21 @@ CHAIN_HASH_MISMATCH: Final = "chain hash mismatch"
 SEQUENCE_GAP: Final = "sequence gap"
 ANCHOR_MISMATCH: Final = "anchor mismatch"
 TRUNCATED: Final = "chain ends before the anchor"
+ANCHOR_PRUNED: Final = "anchor lies in the pruned part of the chain"
+PRUNE_UNWITNESSED: Final = "prune record without its audit event"
+PRUNE_IMPLAUSIBLE: Final = "prune record implausible"
+PRUNE_RECORDS_BROKEN: Final = "prune records do not follow each other"
+#: The object type of the audit event written with every prune (its object id is the new
+#: anchor's chain hash).
+PRUNE_OBJECT_TYPE: Final = "audit.auditprune"
+# A prune record dated later than this after "now" is implausible (clock skew allowance).
+PRUNE_CLOCK_SLACK: Final = timedelta(minutes=5)
+#: Audit events are kept at least a year: a prune whose cutoff is younger than this before its
+#: own time is implausible (and audit_prune refuses to write one).
+PRUNE_MIN_AGE: Final = timedelta(days=365)
+#: The daily retention run writes audit events every day, so the oldest kept event follows the
+#: latest prune's cutoff closely; a longer gap is reported (events may have been removed).
+PRUNE_GAP_WARNING: Final = timedelta(days=31)
 
 
 def event_hash(event: Mapping[str, Any]) -> str:
@@ -113,12 +128,30 @@ class BrokenLink:
 
 
 @dataclass(frozen=True)
+class PruneInfo:
+    """Where the chain starts after retention pruned its oldest part (the latest prune)."""
+
+    through_sequence: int
+    chain_hash: str
+    pruned_at: datetime
+    cutoff: datetime
+    newest_removed: datetime | None
+    #: Events removed by every prune so far.
+    events_removed: int
+
+    @property
+    def anchor(self) -> Anchor:
+        return Anchor(self.through_sequence, self.chain_hash)
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     """Outcome of :func:`verify`.
 
-    ``checked`` seals were walked up to ``head`` (or to the broken link); ``unsealed`` counts
-    events older than the settle time without a seal; ``out_of_order`` counts seals whose event
-    is older than the previously sealed event (a late commit, or an event inserted back-dated).
+    ``checked`` seals were walked up to ``head`` (or to the broken link), starting after
+    ``pruned`` when retention has pruned the oldest part; ``unsealed`` counts events older than
+    the settle time without a seal; ``out_of_order`` counts seals whose event is older than the
+    previously sealed event (a late commit, or an event inserted back-dated).
     """
 
     checked: int
@@ -126,6 +159,14 @@ class VerifyResult:
     broken: BrokenLink | None
     unsealed: int
     out_of_order: int
+    pruned: PruneInfo | None = None
+    #: Time from the latest prune's cutoff to the oldest kept sealed event (None: no prune, or
+    #: nothing kept). Beyond ``PRUNE_GAP_WARNING`` a forged prune may have hidden events.
+    prune_gap: timedelta | None = None
+
+    @property
+    def prune_gap_suspicious(self) -> bool:
+        return self.prune_gap is not None and self.prune_gap > PRUNE_GAP_WARNING
 
     @property
     def intact(self) -> bool:
@@ -143,12 +184,17 @@ def _lock_chain() -> None:
             cursor.execute("DELETE FROM audit_auditseal WHERE 0 = 1")
 
 
+def _chain_base() -> Anchor:
+    """Where the chain starts: the latest prune's anchor, or genesis when nothing was pruned."""
+    prune = AuditPrune.objects.order_by("-through_sequence").first()
+    return Anchor(prune.through_sequence, prune.chain_hash) if prune else Anchor(0, GENESIS_HASH)
+
+
 def _seal_batch(*, cutoff: datetime, batch: int) -> int:
     with transaction.atomic():
         _lock_chain()
-        head = AuditSeal.objects.order_by("-sequence").values("sequence", "chain_hash").first()
-        sequence = head["sequence"] if head else 0
-        previous = head["chain_hash"] if head else GENESIS_HASH
+        head = chain_head()
+        sequence, previous = head.sequence, head.chain_hash
         events = (
             AuditEvent.objects.filter(seal__isnull=True, occurred_at__lt=cutoff)
             .order_by("occurred_at", "id")
@@ -195,11 +241,14 @@ def seal_pending(*, settle_seconds: int = 60, batch: int = 5000) -> int:
             return total
 
 
-def _seal_chunks() -> Iterator[Sequence[Mapping[str, Any]]]:
-    last = 0
+def _seal_chunks(
+    after: int = 0, through: int | None = None
+) -> Iterator[Sequence[Mapping[str, Any]]]:
+    last = after
+    bound = {} if through is None else {"sequence__lte": through}
     while True:
         chunk = list(
-            AuditSeal.objects.filter(sequence__gt=last)
+            AuditSeal.objects.filter(sequence__gt=last, **bound)
             .order_by("sequence")
             .values("sequence", "event_id", "event_hash", "previous_hash", "chain_hash")[:CHUNK]
         )
@@ -231,13 +280,24 @@ def verify(*, settle_seconds: int = 60, anchor: Anchor | None = None) -> VerifyR
 
     Recomputes each event's hash from the current event row and each chain hash from the one
     before. With an ``anchor`` (a head kept outside Spejl) it also detects a rewritten or
-    truncated chain. Reads in chunks, so memory stays flat for any size of log. Reads events.
+    truncated chain. After retention pruned the oldest part, the walk starts from the latest
+    prune record's anchor, and the prune records themselves are checked first (see
+    ``_prune_state``); an anchor inside the pruned part fails unless it is a prune's own
+    anchor. Reads in chunks, so memory stays flat for any size of log. Reads events.
     """
-    expected, previous = 1, GENESIS_HASH
+    pruned, broken = _prune_state()
+    base = pruned.anchor if pruned else Anchor(0, GENESIS_HASH)
+    expected, previous = base.sequence + 1, base.chain_hash
     checked = out_of_order = 0
     last_time: datetime | None = None
-    broken: BrokenLink | None = None
-    for chunk in _seal_chunks():
+    if broken is None and anchor is not None and anchor.sequence <= base.sequence:
+        # Below the prune the seals are gone: only an anchor taken at a prune can be checked.
+        at_prune = AuditPrune.objects.filter(
+            through_sequence=anchor.sequence, chain_hash=anchor.chain_hash
+        ).exists()
+        if not at_prune and anchor.sequence > 0:
+            broken = BrokenLink(anchor.sequence, None, ANCHOR_PRUNED)
+    for chunk in [] if broken is not None else _seal_chunks(base.sequence):
         events = {
             e["id"]: e
             for e in AuditEvent.objects.filter(id__in=[s["event_id"] for s in chunk])
@@ -263,6 +323,14 @@ def verify(*, settle_seconds: int = 60, anchor: Anchor | None = None) -> VerifyR
             break
     if broken is None and anchor is not None and anchor.sequence >= expected:
         broken = BrokenLink(anchor.sequence, None, TRUNCATED)
+    prune_gap = None
+    if pruned is not None:
+        first_kept = (
+            AuditSeal.objects.filter(sequence=pruned.through_sequence + 1)
+            .values_list("event__occurred_at", flat=True)
+            .first()
+        )
+        prune_gap = None if first_kept is None else first_kept - pruned.cutoff
     cutoff = timezone.now() - timedelta(seconds=settle_seconds)
     unsealed = AuditEvent.objects.filter(seal__isnull=True, occurred_at__lt=cutoff).count()
     return VerifyResult(
@@ -271,13 +339,210 @@ def verify(*, settle_seconds: int = 60, anchor: Anchor | None = None) -> VerifyR
         broken=broken,
         unsealed=unsealed,
         out_of_order=out_of_order,
+        pruned=pruned,
+        prune_gap=prune_gap,
     )
 
 
+def _prune_info(prunes: Sequence[AuditPrune]) -> PruneInfo | None:
+    if not prunes:
+        return None
+    latest = prunes[-1]
+    return PruneInfo(
+        through_sequence=latest.through_sequence,
+        chain_hash=latest.chain_hash,
+        pruned_at=latest.pruned_at,
+        cutoff=latest.cutoff,
+        newest_removed=latest.newest_removed,
+        events_removed=sum(p.events_removed for p in prunes),
+    )
+
+
+def latest_prune() -> PruneInfo | None:
+    """Where the chain starts after retention pruned its oldest part; None if never pruned.
+    Reads prune records only (counts, times, hashes)."""
+    return _prune_info(list(AuditPrune.objects.order_by("through_sequence")))
+
+
+def _prune_state() -> tuple[PruneInfo | None, BrokenLink | None]:
+    """The latest prune, and the first thing wrong with the prune records, if any.
+
+    Prune records must follow each other (each starts where the one before ended), be dated
+    no later than now, remove only events older than their cutoff, and the latest must have
+    its audit event (written in the same transaction, object id = its chain hash).
+    """
+    prunes = list(AuditPrune.objects.order_by("through_sequence"))
+    info = _prune_info(prunes)
+    if info is None:
+        return None, None
+    previous_through = 0
+    now = timezone.now()
+    for prune in prunes:
+        if prune.previous_through != previous_through:
+            return info, BrokenLink(prune.through_sequence, None, PRUNE_RECORDS_BROKEN)
+        implausible = (
+            prune.pruned_at > now + PRUNE_CLOCK_SLACK
+            or prune.cutoff > prune.pruned_at - PRUNE_MIN_AGE
+            or (prune.newest_removed is not None and prune.newest_removed >= prune.cutoff)
+        )
+        if implausible:
+            return info, BrokenLink(prune.through_sequence, None, PRUNE_IMPLAUSIBLE)
+        previous_through = prune.through_sequence
+    witnessed = AuditEvent.objects.filter(
+        object_type=PRUNE_OBJECT_TYPE, object_id=info.chain_hash
+    ).exists()
+    if not witnessed:
+        return info, BrokenLink(info.through_sequence, None, PRUNE_UNWITNESSED)
+    return info, None
+
+
 def chain_head() -> Anchor:
-    """The newest seal as an anchor (sequence 0 and the genesis hash while nothing is sealed)."""
+    """The newest seal as an anchor; after a prune that removed every seal, the prune's anchor;
+    sequence 0 and the genesis hash while nothing is sealed."""
     head = AuditSeal.objects.order_by("-sequence").values("sequence", "chain_hash").first()
-    return Anchor(head["sequence"], head["chain_hash"]) if head else Anchor(0, GENESIS_HASH)
+    return Anchor(head["sequence"], head["chain_hash"]) if head else _chain_base()
+
+
+class PruneRefused(Exception):
+    """The part of the chain that would be pruned does not verify: nothing was removed, so the
+    evidence stays for the data-protection officer."""
+
+    def __init__(self, broken: BrokenLink) -> None:
+        super().__init__(f"audit chain broken, nothing pruned: {broken}")
+        self.broken = broken
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    """What pruning at a cutoff removes: seals after the chain base up to ``through``."""
+
+    base: Anchor
+    through: int
+    events: int
+    oldest: datetime | None
+    #: Events older than the cutoff that have no seal: never pruned (run ``seal_audit``).
+    unsealed_old: int
+
+
+def audit_prune_plan(*, cutoff: datetime) -> PrunePlan:
+    """What :func:`audit_prune` would remove for ``cutoff``; changes nothing.
+
+    The pruned part is a prefix of the chain: seals in order, up to (not including) the first
+    seal whose event is at or after the cutoff. An old event sealed late, after a newer one,
+    waits until the prefix reaches it. Reads seals and event times only.
+    """
+    base = _chain_base()
+    first_kept = AuditSeal.objects.filter(
+        sequence__gt=base.sequence, event__occurred_at__gte=cutoff
+    ).aggregate(first=models.Min("sequence"))["first"]
+    through = first_kept - 1 if first_kept is not None else chain_head().sequence
+    through = max(through, base.sequence)
+    span = AuditSeal.objects.filter(sequence__gt=base.sequence, sequence__lte=through)
+    summary = span.aggregate(count=models.Count("id"), oldest=models.Min("event__occurred_at"))
+    unsealed_old = AuditEvent.objects.filter(seal__isnull=True, occurred_at__lt=cutoff).count()
+    return PrunePlan(base, through, summary["count"], summary["oldest"], unsealed_old)
+
+
+def _check_segment(base: Anchor, through: int) -> None:
+    expected, previous = base.sequence + 1, base.chain_hash
+    for chunk in _seal_chunks(base.sequence, through):
+        events = {
+            e["id"]: e
+            for e in AuditEvent.objects.filter(id__in=[s["event_id"] for s in chunk])
+            .order_by()
+            .values(*EVENT_COLUMNS)
+        }
+        for seal in chunk:
+            what = _first_break(seal, events.get(seal["event_id"]), expected, previous)
+            if what is not None:
+                raise PruneRefused(BrokenLink(seal["sequence"], seal["event_id"], what))
+            expected += 1
+            previous = seal["chain_hash"]
+    if expected - 1 != through:
+        raise PruneRefused(BrokenLink(expected, None, SEQUENCE_GAP))
+
+
+def _prune_batch(*, cutoff: datetime, batch: int, purpose: str) -> tuple[int, datetime | None]:
+    with transaction.atomic():
+        _lock_chain()
+        plan = audit_prune_plan(cutoff=cutoff)
+        through = min(plan.through, plan.base.sequence + batch)
+        if through <= plan.base.sequence:
+            return 0, None
+        _check_segment(plan.base, through)
+        span = AuditSeal.objects.filter(sequence__gt=plan.base.sequence, sequence__lte=through)
+        summary = span.aggregate(
+            count=models.Count("id"),
+            oldest=models.Min("event__occurred_at"),
+            newest=models.Max("event__occurred_at"),
+        )
+        anchor_hash = AuditSeal.objects.values_list("chain_hash", flat=True).get(sequence=through)
+        # The prune record must be the last row this connection inserted before the seals go
+        # (the SQLite delete trigger checks last_insert_rowid()): no other insert in between.
+        AuditPrune.objects.create(
+            through_sequence=through,
+            chain_hash=anchor_hash,
+            previous_through=plan.base.sequence,
+            cutoff=cutoff,
+            events_removed=summary["count"],
+            oldest_removed=summary["oldest"],
+            newest_removed=summary["newest"],
+            pruned_at=timezone.now(),
+        )
+        bounds = [plan.base.sequence, through]
+        with connection.cursor() as cursor:
+            # Events first, found through their seals; the seals' foreign keys are checked at
+            # commit (deferred on both engines), when both are gone.
+            cursor.execute(
+                "DELETE FROM audit_auditevent WHERE id IN (SELECT event_id FROM audit_auditseal "
+                "WHERE sequence > %s AND sequence <= %s)",
+                bounds,
+            )
+            cursor.execute(
+                "DELETE FROM audit_auditseal WHERE sequence > %s AND sequence <= %s", bounds
+            )
+        # The witness: sealed later into the remaining chain; verify_audit requires it.
+        audit_record(
+            actor=SYSTEM,
+            action=AuditAction.DELETE,
+            object_type=PRUNE_OBJECT_TYPE,
+            # The anchor's hash (object ids hold 64 characters); the sequence is in the purpose.
+            object_id=anchor_hash,
+            organisation=None,
+            fields=(),
+            purpose=f"{purpose} through seal {through}"[:120],
+        )
+        return summary["count"], summary["oldest"]
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    removed: int
+    oldest: datetime | None
+    prunes: int
+
+
+def audit_prune(*, cutoff: datetime, batch: int = 5000, purpose: str = "") -> PruneResult:
+    """Remove sealed audit events older than ``cutoff`` with their seals (the retention job).
+
+    Works in batches of ``batch`` seals, one transaction each: takes the chain lock, checks
+    that the part to remove still verifies (otherwise :class:`PruneRefused`, nothing removed),
+    writes an :class:`AuditPrune` record (the new anchor), deletes the seals and events, and
+    writes the prune's own audit event. Idempotent; safe to run twice at once and alongside
+    ``seal_audit`` (all take the chain lock). Deletes audit events (staff ids, field names).
+    """
+    if cutoff > timezone.now() - PRUNE_MIN_AGE:
+        raise ValueError("audit events are kept at least a year: the cutoff is too recent")
+    removed = prunes = 0
+    oldest: datetime | None = None
+    text = purpose or f"retention: audit events before {cutoff.date().isoformat()} pruned"
+    while True:
+        count, first = _prune_batch(cutoff=cutoff, batch=batch, purpose=text)
+        if count == 0:
+            return PruneResult(removed, oldest, prunes)
+        removed += count
+        prunes += 1
+        oldest = first if oldest is None or (first is not None and first < oldest) else oldest
 
 
 EXPORT_HEADER: Final = (
@@ -337,9 +602,11 @@ def audit_export(
     """Write the audit log as CSV for the data-protection officer; return the chain head.
 
     Sealed events come first in sequence order, then events not yet sealed in time order (seal
-    columns empty). Dates are local (Europe/Copenhagen) and inclusive. The export is itself
-    recorded as an audit event before any row is written. Touches every audit event in the
-    range, including the acting staff members' e-mail addresses.
+    columns empty). After retention pruned the oldest part, the first row's ``previous_hash``
+    is the latest prune's anchor (see :func:`latest_prune`), not the genesis hash. Dates are
+    local (Europe/Copenhagen) and inclusive. The export is itself recorded as an audit event
+    before any row is written. Touches every audit event in the range, including the acting
+    staff members' e-mail addresses.
     """
     span = f"{date_from or ''}..{date_to or ''}"
     with transaction.atomic():

@@ -128,3 +128,53 @@ class AuditSeal(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit seals cannot be deleted.")
+
+
+class AuditPruneQuerySet(models.QuerySet["AuditPrune"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit prune records cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit prune records cannot be deleted.")
+
+
+class AuditPrune(models.Model):
+    """One sanctioned removal of the oldest part of the audit log by the retention job.
+
+    Seals 1 … ``through_sequence`` and their events were deleted in the transaction that wrote
+    this row; ``chain_hash`` is the removed seal ``through_sequence``'s chain hash, the anchor
+    from which ``verify_audit`` continues. Database triggers let a seal be deleted only in the
+    transaction that wrote a prune record covering it (``spejl.audit.chain.audit_prune``), and
+    refuse changing or deleting prune records. Holds counts, times and hashes, no personal data.
+    """
+
+    # Plain (untranslated) names, as for seals: prune records appear only in the commands.
+    through_sequence = models.PositiveBigIntegerField("through sequence", unique=True)
+    chain_hash = models.CharField("chain hash", max_length=64)
+    previous_through = models.PositiveBigIntegerField("previous through sequence")
+    cutoff = models.DateTimeField("events older than")
+    events_removed = models.PositiveIntegerField("events removed")
+    oldest_removed = models.DateTimeField("oldest removed event", null=True)
+    newest_removed = models.DateTimeField("newest removed event", null=True)
+    pruned_at = models.DateTimeField("pruned at")
+    #: PostgreSQL: the writing transaction's id, set by a database trigger (the seal delete
+    #: trigger compares it with the current transaction). Empty on SQLite.
+    transaction_id = models.BigIntegerField("transaction id", null=True, editable=False)
+
+    objects = AuditPruneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["through_sequence"]
+        verbose_name = "audit prune"
+        verbose_name_plural = "audit prunes"
+
+    def __str__(self) -> str:
+        return f"pruned through #{self.through_sequence}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Audit prune records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit prune records cannot be deleted.")

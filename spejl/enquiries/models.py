@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from spejl.access.encrypted import EncryptedEmailField, EncryptedTextField
+
 
 class EnquirySource(models.TextChoices):
     WEB = "web", _("Web form")
@@ -76,9 +78,10 @@ class Enquiry(models.Model):
     referrer = models.CharField(
         _("referred by"), max_length=15, choices=Referrer.choices, blank=True
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    # Contact data and free text are encrypted at rest (docs/security.md).
+    first_name = EncryptedTextField(_("first name"), max_length=100)
+    phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
+    email = EncryptedEmailField(_("e-mail"), blank=True)
     preferred_contact = models.CharField(
         _("prefers to be contacted by"),
         max_length=5,
@@ -96,12 +99,12 @@ class Enquiry(models.Model):
         _("how they heard about us"), max_length=15, choices=HeardAbout.choices, blank=True
     )
     preferred_times = models.JSONField(_("preferred days and times"), default=list, blank=True)
-    message = models.TextField(_("message"), max_length=2000, blank=True)
+    message = EncryptedTextField(_("message"), max_length=2000, blank=True, multiline=True)
     language = models.CharField(max_length=5, default="da")
     status = models.CharField(
         _("status"), max_length=10, choices=EnquiryStatus.choices, default=EnquiryStatus.NEW
     )
-    closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+    closed_reason = EncryptedTextField(_("reason for closing"), max_length=300, blank=True)
     participant = models.ForeignKey(
         "participants.Participant",
         on_delete=models.SET_NULL,
@@ -116,8 +119,8 @@ class Enquiry(models.Model):
         blank=True,
         related_name="+",
     )
-    #: Keyed hash of the normalised e-mail/phone, to spot repeated enquiries without
-    #: searching personal data in clear.
+    #: Keyed hash (HMAC-SHA256 under SPEJL_LOOKUP_KEY) of the normalised e-mail/phone, to spot
+    #: repeated enquiries without searching personal data in clear.
     contact_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,17 +6,17 @@ used to spot a repeated enquiry without searching personal data in clear.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from spejl.core import fieldcrypto
 from spejl.enquiries.models import ContactPreference, EnquiryStatus, HeardAbout
 from spejl.enquiries.times import TIME_SLOTS
 from spejl.organisations.models import Postcode
+from spejl.web.keys import lookup_key, lookup_keys
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -49,8 +49,8 @@ DUPLICATE_WINDOW = timedelta(minutes=10)
 RATE_LIMIT = 5
 RATE_WINDOW_SECONDS = 60 * 60
 
-_FINGERPRINT_SALT = "spejl.enquiries.contact_fingerprint"
-_PHONE = re.compile(r"^(?:\+45|0045)?(\d{8})$")
+#: Domain of the contact fingerprint's keyed hash (separates it from other lookup hashes).
+FINGERPRINT_DOMAIN = "spejl.enquiries.contact_fingerprint"
 
 
 def can_transition(from_status: str, to_status: str) -> bool:
@@ -70,32 +70,38 @@ def plausible_birth_years(year: int) -> tuple[int, int]:
 def normalise_phone(text: str) -> str | None:
     """A Danish number (8 digits, optionally +45 or 0045 first, spaces allowed) written as
     ``"+45 12 34 56 78"``; ``None`` if it is not one."""
-    match = _PHONE.match(re.sub(r"\s+", "", text or ""))
-    if match is None:
-        return None
-    digits = match.group(1)
-    return "+45 " + " ".join(digits[i : i + 2] for i in range(0, 8, 2))
+    return fieldcrypto.normalise_phone(text)
 
 
 def normalise_email(text: str) -> str:
-    return (text or "").strip().lower()
+    return fieldcrypto.normalise_email(text)
+
+
+def contact_fingerprints(*, email: str, phone: str) -> list[str]:
+    """The fingerprints an enquiry from this e-mail (or, without one, this phone number) may
+    carry: under the current lookup key first, then under the previous one while a rotation of
+    ``SPEJL_LOOKUP_KEY`` is under way (``manage.py rotate_keys``). Empty when neither is given.
+    """
+    value = fieldcrypto.contact_lookup_value(email=email, phone=phone)
+    if not value:
+        return []
+    return [
+        fieldcrypto.lookup_hash(value, key=key, domain=FINGERPRINT_DOMAIN) for key in lookup_keys()
+    ]
 
 
 def contact_fingerprint(*, email: str, phone: str) -> str:
-    """A keyed hash (HMAC-SHA256, key from ``SECRET_KEY``) of the normalised e-mail, or of the
-    phone number when there is no e-mail. Empty when neither is given.
+    """A keyed hash (HMAC-SHA256 under ``SPEJL_LOOKUP_KEY``, kept outside the database) of the
+    normalised e-mail, or of the phone number's digits when there is no e-mail. Empty when
+    neither is given.
 
     The same address always gives the same fingerprint, so a repeated enquiry is found without
-    storing or searching a second copy of the address; the hash cannot be reversed without the
-    secret key.
+    storing or searching the address in clear; the hash cannot be reversed without the key.
     """
-    value = normalise_email(email)
-    if not value and phone:
-        normalised = normalise_phone(phone)
-        value = "tel:" + (normalised or phone).replace(" ", "")
+    value = fieldcrypto.contact_lookup_value(email=email, phone=phone)
     if not value:
         return ""
-    return salted_hmac(_FINGERPRINT_SALT, value, algorithm="sha256").hexdigest()
+    return fieldcrypto.lookup_hash(value, key=lookup_key(), domain=FINGERPRINT_DOMAIN)
 
 
 # --- What a person tells us -----------------------------------------------------------------

@@ -36,6 +36,7 @@ from spejl.enquiries.times import sorted_slots
 from spejl.groups.models import PeerGroup
 from spejl.organisations.models import Organisation, OrganisationKind
 from spejl.participants.models import Participant
+from spejl.web.text import fold
 
 #: The personal-data fields an enquiry is created with (for the audit event).
 CREATED_FIELDS = (
@@ -228,14 +229,12 @@ def enquiry_submit_public(
     organisation, group = _route(
         details=details, group_id=group_id, organisation_id=organisation_id
     )
-    fingerprint = policies.contact_fingerprint(
-        email=details.email, phone=policies.normalise_phone(details.phone) or details.phone
-    )
-    if fingerprint:
+    fingerprints = policies.contact_fingerprints(email=details.email, phone=details.phone)
+    if fingerprints:
         recent = (
             Enquiry.objects.select_related("organisation")
             .filter(
-                contact_fingerprint=fingerprint,
+                contact_fingerprint__in=fingerprints,
                 organisation=organisation,
                 created_at__gte=timezone.now() - policies.DUPLICATE_WINDOW,
             )
@@ -302,16 +301,18 @@ def enquiry_register(
     _raise_if_invalid(details, public=False, extra=extra)
     # A double click on "Register" must not register the person twice. (Two people sharing
     # a phone number have different first names.)
-    phone = policies.normalise_phone(details.phone) or details.phone
-    fingerprint = policies.contact_fingerprint(email=details.email, phone=phone)
-    recent = Enquiry.objects.filter(
-        contact_fingerprint=fingerprint,
+    # The first name is encrypted at rest: compare it in Python among the few enquiries with
+    # the same contact fingerprint from the last ten minutes.
+    fingerprints = policies.contact_fingerprints(email=details.email, phone=details.phone)
+    first_name = fold(details.first_name.strip())
+    recent_same_contact = Enquiry.objects.filter(
+        contact_fingerprint__in=fingerprints or [""],
         organisation=organisation,
-        first_name__iexact=details.first_name.strip(),
         created_at__gte=timezone.now() - policies.DUPLICATE_WINDOW,
-    ).first()
-    if recent is not None:
-        return recent
+    ).order_by("-created_at", "-pk")
+    for recent in recent_same_contact[:20]:
+        if fold(recent.first_name) == first_name:
+            return recent
     enquiry = _new_enquiry(
         details=details,
         organisation=organisation,

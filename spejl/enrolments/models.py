@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from spejl.access.encrypted import EncryptedTextField
+
 
 class EnrolmentState(models.TextChoices):
     WAITLISTED = "waitlisted", _("On the waitlist")
@@ -65,7 +67,9 @@ class Enrolment(models.Model):
     drop_reason = models.CharField(
         _("reason for dropping out"), max_length=20, choices=DropReason.choices, blank=True
     )
-    drop_note = models.TextField(_("note (kept out of exports)"), max_length=1000, blank=True)
+    drop_note = EncryptedTextField(  # encrypted at rest (docs/security.md)
+        _("note (kept out of exports)"), max_length=1000, blank=True, multiline=True
+    )
 
     class Meta:
         verbose_name = _("enrolment")

@@ -290,3 +290,26 @@ def enrolments_expire_due(*, now: datetime | None = None) -> int:
         except ValidationError:
             continue  # answered or expired by another process just now
     return count
+
+
+@transaction.atomic
+def enrolments_end_for_participant(*, actor: Actor, participant: Participant, reason: str) -> int:
+    """End every place the participant waits for, is offered or holds — used when their data
+    are erased (GDPR art. 17): waiting and open offers are declined (an offered seat returns
+    to its group at once, for the coordinator to offer on), a place in a group is dropped
+    (reason "other"). Each change goes through the state machine: recorded, audited, and
+    refused if someone changed the place at the same moment. Coordinators of the participant's
+    organisation, national admins and the system. Returns how many places were ended.
+    Personal data: the participant's places (states only)."""
+    _check_coordinates(actor, participant.organisation_id)
+    ended = 0
+    active = Enrolment.objects.select_for_update(of=("self",)).filter(
+        participant=participant, state__in=policies.ACTIVE_STATES
+    )
+    for enrolment in active.select_related("group", "organisation"):
+        if enrolment.state == S.ENROLLED:
+            _move(enrolment, S.DROPPED, actor=actor, reason=reason, drop_reason=DropReason.OTHER)
+        else:
+            _move(enrolment, S.DECLINED, actor=actor, reason=reason)
+        ended += 1
+    return ended

@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from spejl.access.actor import Actor, NotFound, actor_for_user
+from spejl.access.actor import SYSTEM, Actor, NotFound, actor_for_user
 from spejl.audit.models import AuditAction
 from spejl.audit.services import audit_record
 from spejl.evaluation.data import scoped_enrolments
@@ -26,6 +27,9 @@ from spejl.evaluation.export_data import build_delivery
 from spejl.evaluation.jobs import job_claim, job_fail
 from spejl.evaluation.models import Export, ExportFormat, ExportLayout, JobStatus
 from spejl.evaluation.scope import ReportScope, can_export, describe_scope, resolve_scope
+
+if TYPE_CHECKING:
+    from spejl.participants.models import Participant
 
 logger = logging.getLogger(__name__)
 
@@ -127,17 +131,24 @@ def export_build(export_id: int) -> str | None:
         path.unlink(missing_ok=True)
         return job_fail(Export, export_id, "internal error")
     now = timezone.now()
+    # Gone if the export was cancelled (and its file deleted) while it was being built.
+    size = path.stat().st_size if path.exists() else None
     with transaction.atomic():
-        Export.objects.filter(pk=export_id).update(
+        # Conditional: an export cancelled while it was being built (a person in it was
+        # erased) stays cancelled, and its file goes.
+        finished = Export.objects.filter(pk=export_id, status=JobStatus.RUNNING).update(
             status=JobStatus.DONE,
             progress=100,
             row_count=delivery.row_count,
             participant_count=delivery.participant_count,
             file_name=delivery.file_name,
-            file_size=path.stat().st_size,
+            file_size=size,
             finished_at=now,
             expires_at=now + timedelta(hours=settings.SPEJL_EXPORT_HOURS),
         )
+        if not finished:
+            path.unlink(missing_ok=True)
+            return None
         audit_record(
             actor=actor,
             action=AuditAction.EXPORT,
@@ -204,3 +215,78 @@ def expire_exports() -> int:
         (export_dir() / f"{public_id}.zip").unlink(missing_ok=True)
         Export.objects.filter(pk=pk, status=JobStatus.DONE).update(status=JobStatus.EXPIRED)
     return len(stale)
+
+
+#: The error of an export cancelled because a person who may be in it was erased (the exports
+#: page explains it to the person who asked).
+CANCELLED_BY_ERASURE = "cancelled: erasure"
+
+
+def exports_that_may_hold(*, participant: Participant) -> list[Export]:
+    """Exports not yet downloaded (queued, being made, or ready) that may hold the
+    participant's data: the scope covers one of their course participations (their
+    organisation, or the group) and their evaluation consent was in force after the export was
+    asked for (exports read only consenting people). Target group and period are not checked:
+    a cancelled export is simply asked for again. For erasure (GDPR art. 17). Personal data:
+    the participant's consent dates and groups (nothing leaves this function but exports)."""
+    from spejl.consents.models import Consent, ConsentPurpose
+    from spejl.enrolments.models import ROSTER_STATES
+
+    groups = {
+        str(g)
+        for g in participant.enrolments.filter(
+            state__in=ROSTER_STATES, group__isnull=False
+        ).values_list("group__public_id", flat=True)
+    }
+    withdrawals = list(
+        Consent.objects.filter(
+            participant=participant, purpose=ConsentPurpose.EVALUATION
+        ).values_list("withdrawn_at", flat=True)
+    )
+    if not groups or not withdrawals:
+        return []
+    slug = participant.organisation.slug
+    found = []
+    for export in Export.objects.filter(
+        status__in=(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE)
+    ):
+        scope = export.scope or {}
+        organisations = scope.get("organisations") or []
+        if organisations and slug not in organisations:
+            continue
+        if scope.get("group") and scope["group"] not in groups:
+            continue
+        if all(w is not None and w <= export.created_at for w in withdrawals):
+            continue
+        found.append(export)
+    return found
+
+
+def exports_cancel_for_participant(*, participant: Participant) -> int:
+    """Cancel the exports of :func:`exports_that_may_hold` and delete their files (after
+    commit) — used when the participant's data are erased. The export then shows as failed
+    with :data:`CANCELLED_BY_ERASURE`, which the exports page explains to the person who
+    asked. Audited per export (as the system). Returns how many were cancelled."""
+    cancelled = 0
+    for export in exports_that_may_hold(participant=participant):
+        updated = Export.objects.filter(
+            pk=export.pk, status__in=(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE)
+        ).update(
+            status=JobStatus.FAILED,
+            error=CANCELLED_BY_ERASURE,
+            finished_at=timezone.now(),
+            expires_at=None,
+        )
+        if not updated:
+            continue
+        cancelled += 1
+        audit_record(
+            actor=SYSTEM,
+            action=AuditAction.UPDATE,
+            obj=export,
+            organisation=None,
+            fields=(),
+            purpose="export cancelled: a person who may be in it was erased",
+        )
+        transaction.on_commit(partial(_file_path(export).unlink, missing_ok=True))
+    return cancelled

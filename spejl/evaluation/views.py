@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from spejl.access.actor import NotFound, get_actor
 from spejl.access.decorators import staff_required
+from spejl.accounts.reauth import reauthentication_required
 from spejl.evaluation import exports, reports
 from spejl.evaluation.forms import ExportForm, ScopeForm
 from spejl.evaluation.models import JobStatus
@@ -88,6 +89,7 @@ def report_pdf(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
 
 
 @staff_required
+@reauthentication_required(allow_get=True, when=can_export)
 def export_list(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     if not can_export(actor):

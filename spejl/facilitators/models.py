@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from spejl.access.encrypted import EncryptedTextField
+
 
 class FacilitatorProfile(models.Model):
     """Extra facts about a facilitator. Personal data: phone number."""
@@ -20,7 +22,7 @@ class FacilitatorProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_profile"
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=30, blank=True)  # encrypted at rest
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

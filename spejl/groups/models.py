@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from spejl.access.encrypted import EncryptedTextField
 from spejl.web.i18n import in_current_language
 
 
@@ -267,7 +268,9 @@ class MeetingLog(models.Model):
     contact_coordinator = models.BooleanField(
         _("the coordinator should get in touch"), default=False
     )
-    note = models.TextField(_("note"), max_length=1000, blank=True)
+    note = EncryptedTextField(  # encrypted at rest (docs/security.md)
+        _("note"), max_length=1000, blank=True, multiline=True
+    )
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

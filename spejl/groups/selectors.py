@@ -38,7 +38,7 @@ from spejl.groups.models import (
     PeerGroup,
 )
 from spejl.groups.permissions import check_can_view_group
-from spejl.web.text import danish, search_any
+from spejl.web.text import danish, danish_sort_key, search_any
 
 ROSTER_FIELDS = ("first_name", "last_name", "phone", "email")
 
@@ -167,6 +167,18 @@ class RosterRow:
     email: str
 
 
+def _by_first_name(enrolments: QuerySet[Enrolment]) -> list[Enrolment]:
+    """Enrolments in Danish alphabetical order of first name, then code. Names are encrypted
+    at rest, so the database cannot sort them: this sorts the (small) roster in Python."""
+
+    def key(enrolment: Enrolment) -> tuple[str, str]:
+        contact = getattr(enrolment.participant, "contact", None)
+        name = contact.first_name if contact else ""
+        return (danish_sort_key(name), enrolment.participant.code)
+
+    return sorted(enrolments, key=key)
+
+
 def group_roster(*, actor: Actor, group: PeerGroup, purpose: str) -> list[RosterRow]:
     """The group's participants with the contact details the actor's role needs.
 
@@ -174,14 +186,12 @@ def group_roster(*, actor: Actor, group: PeerGroup, purpose: str) -> list[Roster
     Audited read of contact data.
     """
     check_can_view_group(actor, group)
-    enrolments = (
-        Enrolment.objects.filter(group=group, state__in=ROSTER_STATES)
-        .select_related("participant__contact")
-        .order_by(danish("participant__contact__first_name"), "participant__code")
+    enrolments = Enrolment.objects.filter(group=group, state__in=ROSTER_STATES).select_related(
+        "participant__contact"
     )
     show_last_name = actor.coordinates(group.organisation_id)
     rows = []
-    for enrolment in enrolments:
+    for enrolment in _by_first_name(enrolments):
         contact = getattr(enrolment.participant, "contact", None)
         rows.append(
             RosterRow(

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from spejl.access.encrypted import EncryptedTextField
+
 
 class ReferralDestination(models.Model):
     """Where a person can be referred when a group is not right now (configurable list)."""
@@ -97,7 +99,8 @@ class Intake(models.Model):
     )
     scheduled_at = models.DateTimeField(_("time"))
     mode = models.CharField(_("how"), max_length=10, choices=IntakeMode.choices)
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    # Free text about the person is encrypted at rest (docs/security.md).
+    place = EncryptedTextField(_("place"), max_length=200, blank=True)
     status = models.CharField(
         max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.SCHEDULED
     )
@@ -120,17 +123,17 @@ class Intake(models.Model):
     referral_destination = models.ForeignKey(
         ReferralDestination, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decision_note = models.TextField(_("note"), max_length=2000, blank=True)
+    decision_note = EncryptedTextField(_("note"), max_length=2000, blank=True, multiline=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     # Preferences
     preferred_times = models.JSONField(_("preferred days and times"), default=list, blank=True)
     max_travel_km = models.PositiveSmallIntegerField(
         _("furthest travel (km)"), null=True, blank=True
     )
-    composition_wishes = models.CharField(_("wishes about the group"), max_length=300, blank=True)
+    composition_wishes = EncryptedTextField(_("wishes about the group"), max_length=300, blank=True)
     #: The wishes the optimiser can weigh (codes from ``policies.GROUP_WISHES``).
     group_wishes = models.JSONField(_("wishes the placement can weigh"), default=list, blank=True)
-    accessibility_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
+    accessibility_needs = EncryptedTextField(_("accessibility needs"), max_length=300, blank=True)
     needs_step_free = models.BooleanField(_("needs step-free access"), default=False)
     language = models.CharField(_("language"), max_length=5, default="da")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -73,17 +73,29 @@ def link_create(
     return token
 
 
-def _client_key(request: HttpRequest | None) -> str:
+def guess_key(request: HttpRequest | None) -> str:
+    """The cache key counting one client's unknown tokens (its address, hashed)."""
     address = client_address(request) or "unknown"
     return f"spejl:link-guesses:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+
+
+def guess_count(request: HttpRequest | None) -> None:
+    """Count one unknown token presented by this client (shared by every token URL: see
+    :class:`spejl.web.middleware.TokenGuessLimitMiddleware`)."""
+    key = guess_key(request)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, GUESS_WINDOW_SECONDS)
+    if request is not None:
+        request.spejl_guess_counted = True  # type: ignore[attr-defined]
 
 
 def link_resolve(
     *, token: str, purpose: LinkPurpose, request: HttpRequest | None, now: datetime | None = None
 ) -> SecureLink:
     """The active link for this token and purpose, or :class:`LinkInvalid`."""
-    key = _client_key(request)
-    if cache.get(key, 0) >= GUESS_LIMIT:
+    if cache.get(guess_key(request), 0) >= GUESS_LIMIT:
         raise LinkInvalid("throttled")
     link = (
         SecureLink.objects.select_related("participant", "enrolment", "invitation")
@@ -93,10 +105,7 @@ def link_resolve(
         else None
     )
     if link is None:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, GUESS_WINDOW_SECONDS)
+        guess_count(request)
         raise LinkInvalid("unknown")
     now = now or timezone.now()
     if link.revoked_at is not None:

@@ -478,3 +478,21 @@ def notification_record_delivery(
         provider_message_id=provider_message_id[:200], status=NotificationStatus.SENT
     ).update(delivery=outcome, delivery_detail=detail, delivery_reported_at=timezone.now())
     return bool(updated)
+
+
+# --- Erasure -------------------------------------------------------------------------------
+
+
+def notifications_cancel_pending(*, participant: Participant, reason: str) -> int:
+    """Stop every message still waiting to be sent that concerns the participant: to them, to
+    the enquiries that led to them, or about them to staff (``context["participant"]`` is their
+    public id, e.g. ``cannot_come``). They are marked skipped with ``reason`` (a short phrase
+    for operators, never personal data). A message already being sent cannot be called back;
+    its sender finds no contact data and skips it. Used by erasure (GDPR art. 17). Returns how
+    many were stopped. Personal data: none read."""
+    pending = Notification.objects.filter(status=NotificationStatus.PENDING).filter(
+        Q(recipient_participant=participant)
+        | Q(recipient_enquiry__participant=participant)
+        | Q(context__participant=str(participant.public_id))
+    )
+    return pending.update(status=NotificationStatus.SKIPPED, error=reason[:300], retry_after=None)

@@ -19,6 +19,16 @@ ACCESS: dict[str, Rule] = {
     "participants:place_action": post_only(_COORD, 302, 302, 302, 404, 404, 404),
     "participants:send_link": post_only(_COORD, 302, 302, 302, 404, 404, 404),
     "participants:data": rule(_COORD, 302, 200, 200, 404, 404, 404),
+    "participants:erase": rule(
+        _COORD + "; erasing (POST) needs a recent login or re-authentication",
+        302,
+        200,
+        200,
+        404,
+        404,
+        404,
+        post=True,
+    ),
     "participants:waitlist": rule(
         "national admin; coordinators (their organisations)", 302, 200, 200, 200, 404, 404
     ),
@@ -28,6 +38,7 @@ ACCESS: dict[str, Rule] = {
     "participants:page": rule(_LINK, 404, 404, 404, 404, 404, 404),
     "participants:calendar": rule(_LINK, 404, 404, 404, 404, 404, 404),
     "participants:own_data": rule(_LINK, 404, 404, 404, 404, 404, 404),
+    "participants:erase_request": rule(_LINK, 404, 404, 404, 404, 404, 404, post=True),
     "participants:cannot_come": post_only(
         _LINK, 404, 404, 404, 404, 404, 404, login_required=False
     ),

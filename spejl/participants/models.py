@@ -13,6 +13,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from spejl.access.encrypted import EncryptedEmailField, EncryptedTextField
+
 # Crockford-style alphabet without look-alikes (no I, L, O, U, 0, 1).
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -66,10 +68,11 @@ class Contact(models.Model):
     participant = models.OneToOneField(
         Participant, on_delete=models.CASCADE, related_name="contact"
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    # Encrypted at rest (docs/security.md): never filtered or sorted in SQL.
+    first_name = EncryptedTextField(_("first name"), max_length=100)
+    last_name = EncryptedTextField(_("last name"), max_length=100, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
+    email = EncryptedEmailField(_("e-mail"), blank=True)
     postcode = models.ForeignKey(
         "organisations.Postcode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -27,3 +27,21 @@ def _cannot_come_context(notification: Notification) -> dict[str, Any]:
 
 
 register_context_builder("cannot_come", _cannot_come_context)
+
+
+def _erasure_requested_context(notification: Notification) -> dict[str, Any]:
+    """The coordinator's message: the participant's code and the erasure page (no name)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    participant = Participant.objects.get(public_id=notification.context["participant"])
+    user = notification.recipient_user
+    path = reverse("participants:erase", kwargs={"participant_id": participant.public_id})
+    return {
+        "code": participant.code,
+        "url": settings.SPEJL_BASE_URL.rstrip("/") + path,
+        "first_name": user.full_name if user else "",
+    }
+
+
+register_context_builder("erasure_requested", _erasure_requested_context)

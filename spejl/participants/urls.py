@@ -24,12 +24,14 @@ urlpatterns = [
         name="send_link",
     ),
     path("participants/<uuid:participant_id>/data/", views.participant_data_view, name="data"),
+    path("participants/<uuid:participant_id>/erase/", views.participant_erase, name="erase"),
     path("waitlist/", views.waitlist, name="waitlist"),
     path("pipeline/", views.pipeline, name="pipeline"),
     # Participants, through their own secure links
     path("p/<str:token>/", views.participant_page, name="page"),
     path("p/<str:token>/calendar.ics", views.participant_calendar, name="calendar"),
     path("p/<str:token>/my-data/", views.participant_own_data, name="own_data"),
+    path("p/<str:token>/erase/", views.participant_erase_request, name="erase_request"),
     path(
         "p/<str:token>/meetings/<uuid:meeting_id>/cannot-come/",
         views.participant_cannot_come,

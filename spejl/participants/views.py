@@ -19,13 +19,14 @@ from django.views.decorators.http import require_POST
 
 from spejl.access.actor import NotFound, get_actor
 from spejl.access.decorators import staff_required
+from spejl.accounts.reauth import reauthentication_required
 from spejl.enrolments import services as enrolment_services
 from spejl.enrolments.models import DropReason, EnrolmentState
 from spejl.groups import calendars
 from spejl.groups.models import Meeting, MeetingStatus, PeerGroup
 from spejl.links.models import LinkPurpose, SecureLink
 from spejl.links.services import LinkInvalid, link_resolve
-from spejl.participants import selectors, services
+from spejl.participants import erasure, selectors, services
 from spejl.participants.export import participant_data, readable_sections
 from spejl.participants.models import Participant
 
@@ -39,6 +40,34 @@ class OfferForm(forms.Form):
     days = forms.IntegerField(
         label=gettext_lazy("Days to answer"), min_value=1, max_value=30, initial=7
     )
+
+
+class EraseForm(forms.Form):
+    """Confirming an erasure: why, and the participant's code typed as a deliberate act."""
+
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Why"),
+        choices=[(k, v) for k, v in erasure.REASONS.items() if k != "retention"],
+        widget=forms.RadioSelect,
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Type the participant's code to confirm"),
+        max_length=20,
+        help_text=gettext_lazy("For example SP-7K3M-Q9XW. Erasure cannot be undone."),
+    )
+
+    def __init__(self, *args: object, expected_code: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.expected_code = expected_code
+
+    def clean_code(self) -> str:
+        typed = "".join(str(self.cleaned_data["code"]).split()).upper()
+        if typed != self.expected_code.upper():
+            raise ValidationError(
+                _("That is not this participant's code. Nothing has been erased."),
+                code="code_mismatch",
+            )
+        return typed
 
 
 class DropForm(forms.Form):
@@ -77,6 +106,7 @@ def participant_detail(request: HttpRequest, participant_id: str) -> HttpRespons
                 e.state in (EnrolmentState.WAITLISTED, EnrolmentState.EXPIRED) for e in enrolments
             ),
             "states": EnrolmentState,
+            "erasure_requested_at": erasure.erasure_requested_at(participant=participant),
         },
     )
 
@@ -197,6 +227,46 @@ def participant_data_view(request: HttpRequest, participant_id: str) -> HttpResp
 
 
 @staff_required
+def participant_erase(request: HttpRequest, participant_id: str) -> HttpResponse:
+    """The erasure confirmation page (GET) and the erasure itself (POST, with the code typed
+    and a recent login or re-authentication). Others' participants are 404 before anything
+    else is asked."""
+    actor = get_actor(request)
+    participant = selectors.participant_get_for_actor(
+        actor=actor, public_id=participant_id, purpose="erasure (art. 17)"
+    )
+    return _erase_confirmed(request, participant)
+
+
+@reauthentication_required(allow_get=True)
+def _erase_confirmed(request: HttpRequest, participant: Participant) -> HttpResponse:
+    actor = get_actor(request)
+    plan = erasure.erasure_plan(actor=actor, participant=participant)
+    form = EraseForm(request.POST or None, expected_code=participant.code)
+    if request.method == "POST" and form.is_valid():
+        result = erasure.participant_erase(
+            actor=actor, participant=participant, reason=form.cleaned_data["reason"]
+        )
+        # Rendered, not redirected: without research data the participant no longer exists.
+        return render(
+            request,
+            "participants/erased.html",
+            {"result": result, "code": plan.code, "plan": plan},
+        )
+    return render(
+        request,
+        "participants/erase.html",
+        {
+            "participant": participant,
+            "contact": getattr(participant, "contact", None),
+            "plan": plan,
+            "form": form,
+            "requested_at": erasure.erasure_requested_at(participant=participant),
+        },
+    )
+
+
+@staff_required
 def waitlist(request: HttpRequest) -> HttpResponse:
     actor = get_actor(request)
     return render(
@@ -301,6 +371,44 @@ def participant_cannot_come(request: HttpRequest, token: str, meeting_id: str) -
     else:
         messages.success(request, _("Thank you. The facilitators have been told."))
     return redirect("participants:page", token=token)
+
+
+@never_cache
+def participant_erase_request(request: HttpRequest, token: str) -> HttpResponse:
+    """The participant asks to have their information erased: what it means for them (by
+    their consents), then a request to their coordinator (POST)."""
+    try:
+        link = _page_link(request, token)
+    except LinkInvalid as error:
+        return _link_error(request, error)
+    participant = link.participant
+    if request.method == "POST":
+        erasure.erasure_request(participant=participant)
+        messages.success(
+            request,
+            _(
+                "Thank you. Your coordinator has been asked to erase your information and will "
+                "answer you within one month at the latest."
+            ),
+        )
+        return redirect("participants:page", token=token)
+    from spejl.consents.models import ConsentPurpose
+    from spejl.consents.selectors import consents_for_participant
+
+    evaluation = next(
+        row
+        for row in consents_for_participant(participant=participant)
+        if row.purpose == ConsentPurpose.EVALUATION
+    )
+    return render(
+        request,
+        "participants/erase_request.html",
+        {
+            "token": token,
+            "evaluation": evaluation.active,
+            "requested_at": erasure.erasure_requested_at(participant=participant),
+        },
+    )
 
 
 @never_cache

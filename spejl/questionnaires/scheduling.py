@@ -269,3 +269,16 @@ def questionnaires_due(*, now: datetime | None = None) -> dict[str, int]:
     opened = invitations_open_due(now=now)
     reminded = reminders_queue_due(now=now)
     return {"cancelled": cancelled, "closed": closed, "invited": opened, "reminded": reminded}
+
+
+def invitations_cancel_for_participant(*, participant_id: int, reason: str) -> int:
+    """Cancel every open invitation of one participant, whatever their consents (used when
+    their data are erased): the links stop working and answers being given are kept as a
+    partly answered response (see :func:`invitation_close`). Returns how many were
+    cancelled; cancelling twice cancels once. No personal data is read."""
+    cancelled = 0
+    for invitation in Invitation.objects.filter(
+        participant_id=participant_id, status=InvitationStatus.OPEN
+    ):
+        cancelled += invitation_close(invitation, status=InvitationStatus.CANCELLED, reason=reason)
+    return cancelled

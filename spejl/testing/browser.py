@@ -79,5 +79,5 @@ def log_in(page: Any, base_url: str, email: str, password: str) -> None:
     assert_accessible(page)
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Adgangskode").fill(password)
-    page.get_by_role("button", name="Log ind").click()
+    page.get_by_role("button", name="Log ind", exact=True).click()
     page.wait_for_url(f"{base_url}/")

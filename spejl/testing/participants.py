@@ -43,7 +43,13 @@ def enrolment_of(participant_public_id: str) -> Enrolment:
 
 def participant_a(world: World) -> Participant:
     """Organisation A's waiting participant Ingrid (created on first use)."""
-    existing = Participant.objects.filter(
-        organisation=world.org_a, contact__first_name="Ingrid"
-    ).first()
+    # Names are encrypted at rest: the database cannot match them, so look in Python.
+    existing = next(
+        (
+            p
+            for p in Participant.objects.filter(organisation=world.org_a).select_related("contact")
+            if getattr(p, "contact", None) and p.contact.first_name == "Ingrid"
+        ),
+        None,
+    )
     return existing or waiting_participant(world)

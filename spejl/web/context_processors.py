@@ -13,7 +13,7 @@ from spejl.access.actor import get_actor
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """The navigation entries the acting user's roles allow, and the demo banner."""
+    """The navigation entries the acting user's roles allow, and the demo banners."""
     actor = get_actor(request)
     nav: list[tuple[str, Any]] = []
     if actor.is_staff:
@@ -41,5 +41,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": nav,
         "demo_mode": settings.SPEJL_DEMO,
+        # Demo mode outside production waives the second login step; every staff page says so.
+        "two_factor_waived": settings.SPEJL_DEMO and not settings.SPEJL_REQUIRE_2FA,
         "spejl_version": settings.SPEJL_VERSION,
     }

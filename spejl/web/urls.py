@@ -7,4 +7,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("privacy/", views.privacy_notice, name="privacy"),
 ]

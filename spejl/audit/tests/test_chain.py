@@ -4,11 +4,10 @@ export for the data-protection officer. Written for SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import itertools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,8 @@ from spejl.audit import chain
 from spejl.audit.chain import Anchor, seal_pending, verify
 from spejl.audit.models import AppendOnlyError, AuditAction, AuditEvent, AuditSeal
 from spejl.audit.services import audit_record
+from spejl.audit.tests.support import raw
 from spejl.conftest import World
-
-MIGRATION = importlib.import_module("spejl.audit.migrations.0003_audit_seal")
 
 
 def _events(count: int, purpose: str = "test") -> list[AuditEvent]:
@@ -41,41 +39,6 @@ def _events(count: int, purpose: str = "test") -> list[AuditEvent]:
         )
         for n in range(count)
     ]
-
-
-def _raw(sql: str, params: list[Any]) -> None:
-    """Run SQL as someone with database rights would: with the append-only triggers out of the
-    way (inside the test's transaction on the non-transactional tests, so they come back)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # ALTER TABLE refuses while deferred foreign-key checks of this transaction are
-            # pending: run them now, then defer again for the tampering itself.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in ("audit_auditevent", "audit_auditseal"):
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            for statement in (
-                "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
-                *MIGRATION.SQLITE_DOWN,
-            ):
-                cursor.execute(statement)
-        cursor.execute(sql, params)
-
-
-@pytest.fixture
-def chain_cleanup(transactional_db: None) -> Iterator[None]:
-    """Transactional tests commit seals; SQLite's flush is a DELETE, which the seal triggers
-    refuse, so remove the seals with the triggers briefly dropped (PostgreSQL truncates)."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        for statement in MIGRATION.SQLITE_DOWN:
-            cursor.execute(statement)
-        cursor.execute("DELETE FROM audit_auditseal")
-        for statement in MIGRATION.SQLITE_UP:
-            cursor.execute(statement)
 
 
 def _run_twice_at_once(work: Callable[[], Any]) -> list[Any]:
@@ -156,7 +119,7 @@ def test_seals_refuse_change_and_delete_in_the_model_and_the_database() -> None:
 def test_changed_event_is_reported_at_its_seal() -> None:
     events = _events(3)
     seal_pending(settle_seconds=0)
-    _raw("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["rewritten", events[1].pk])
+    raw("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["rewritten", events[1].pk])
     result = verify(settle_seconds=0)
     assert not result.intact
     assert result.broken == chain.BrokenLink(2, events[1].pk, chain.EVENT_CHANGED)
@@ -168,7 +131,7 @@ def test_deleted_event_is_reported_missing() -> None:
     events = _events(3)
     seal_pending(settle_seconds=0)
     row = AuditEvent.objects.filter(pk=events[1].pk).values().get()
-    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
     assert verify(settle_seconds=0).broken == chain.BrokenLink(2, events[1].pk, chain.EVENT_MISSING)
     # Put a row back so the end-of-test foreign-key check passes (the seal still points to it).
     AuditEvent.objects.bulk_create([AuditEvent(**row)])
@@ -178,8 +141,8 @@ def test_deleted_event_is_reported_missing() -> None:
 def test_deleted_seal_and_event_leave_a_sequence_gap() -> None:
     events = _events(3)
     seal_pending(settle_seconds=0)
-    _raw("DELETE FROM audit_auditseal WHERE sequence = %s", [2])
-    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    raw("DELETE FROM audit_auditseal WHERE sequence = %s", [2])
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
     assert verify(settle_seconds=0).broken == chain.BrokenLink(3, events[2].pk, chain.SEQUENCE_GAP)
 
 
@@ -187,7 +150,7 @@ def test_deleted_seal_and_event_leave_a_sequence_gap() -> None:
 def test_rewritten_seal_is_a_chain_hash_mismatch() -> None:
     events = _events(3)
     seal_pending(settle_seconds=0)
-    _raw("UPDATE audit_auditseal SET previous_hash = %s WHERE sequence = %s", ["f" * 64, 3])
+    raw("UPDATE audit_auditseal SET previous_hash = %s WHERE sequence = %s", ["f" * 64, 3])
     assert verify(settle_seconds=0).broken == chain.BrokenLink(
         3, events[2].pk, chain.CHAIN_HASH_MISMATCH
     )
@@ -198,8 +161,8 @@ def test_truncated_newest_events_need_the_anchor_to_be_detected() -> None:
     events = _events(3)
     seal_pending(settle_seconds=0)
     anchor = chain.chain_head()
-    _raw("DELETE FROM audit_auditseal WHERE sequence = %s", [3])
-    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
+    raw("DELETE FROM audit_auditseal WHERE sequence = %s", [3])
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
     assert verify(settle_seconds=0).intact  # the documented limit without an anchor
     assert verify(settle_seconds=0, anchor=anchor).broken == chain.BrokenLink(
         3, None, chain.TRUNCATED
@@ -211,8 +174,8 @@ def test_a_chain_recomputed_after_tampering_does_not_match_the_anchor() -> None:
     events = _events(2)
     seal_pending(settle_seconds=0)
     anchor = chain.chain_head()
-    _raw("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["rewritten", events[0].pk])
-    _raw("DELETE FROM audit_auditseal WHERE id > %s", [0])
+    raw("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["rewritten", events[0].pk])
+    raw("DELETE FROM audit_auditseal WHERE id > %s", [0])
     seal_pending(settle_seconds=0)
     assert verify(settle_seconds=0).intact
     assert verify(settle_seconds=0, anchor=anchor).broken == chain.BrokenLink(
@@ -254,7 +217,7 @@ def test_verify_audit_command_exits_1_with_the_first_broken_link() -> None:
     out = io.StringIO()
     call_command("verify_audit", stdout=out)
     assert "intact: 2 seal(s)" in out.getvalue()
-    _raw("UPDATE audit_auditevent SET fields = %s WHERE id = %s", ['["cpr"]', events[0].pk])
+    raw("UPDATE audit_auditevent SET fields = %s WHERE id = %s", ['["cpr"]', events[0].pk])
     err = io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify_audit", stdout=io.StringIO(), stderr=err)

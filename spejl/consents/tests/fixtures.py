@@ -13,9 +13,15 @@ PARTICIPANT_A_FIRST_NAME = "Maja"
 
 def participant_a(world: World) -> Participant:
     """A participant of organisation A with contact data (made once per test database)."""
-    existing = Participant.objects.filter(
-        organisation=world.org_a, contact__first_name=PARTICIPANT_A_FIRST_NAME
-    ).first()
+    # Names are encrypted at rest: the database cannot match them, so look in Python.
+    existing = next(
+        (
+            p
+            for p in Participant.objects.filter(organisation=world.org_a).select_related("contact")
+            if getattr(p, "contact", None) and p.contact.first_name == PARTICIPANT_A_FIRST_NAME
+        ),
+        None,
+    )
     if existing is not None:
         return existing
     participant = Participant.objects.create(organisation=world.org_a, birth_year=1990)

@@ -3,6 +3,9 @@ people, no duplicates, and the calm confirmation."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -15,7 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from spejl.audit.models import AuditAction, AuditEvent
-from spejl.conftest import World
+from spejl.conftest import TEST_LOOKUP_KEY, World
 from spejl.enquiries import policies, services
 from spejl.enquiries.models import Enquiry, EnquirySource, EnquiryStatus
 from spejl.enquiries.policies import EnquiryDetails
@@ -166,10 +169,17 @@ def test_the_contact_fingerprint_is_a_keyed_hash_of_the_normalised_email(
 ) -> None:
     _post(client, form_data(email="  Birthe@Example.ORG "))
     enquiry = Enquiry.objects.get()
-    expected = salted_hmac(
-        "spejl.enquiries.contact_fingerprint", "birthe@example.org", algorithm="sha256"
-    ).hexdigest()
+    lookup_key = base64.b64decode(TEST_LOOKUP_KEY)
+    message = b"spejl.enquiries.contact_fingerprint\x00birthe@example.org"
+    expected = hmac.new(lookup_key, message, hashlib.sha256).hexdigest()
     assert enquiry.contact_fingerprint == expected
+    # The lookup key, kept outside the database, not SECRET_KEY.
+    assert (
+        enquiry.contact_fingerprint
+        != salted_hmac(
+            "spejl.enquiries.contact_fingerprint", "birthe@example.org", algorithm="sha256"
+        ).hexdigest()
+    )
     assert len(enquiry.contact_fingerprint) == 64
     assert "birthe" not in enquiry.contact_fingerprint
 

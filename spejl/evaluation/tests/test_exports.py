@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from spejl.access.actor import NotFound, actor_for_user
+from spejl.accounts.testing import force_login_recently
 from spejl.audit.models import AuditAction, AuditEvent
 from spejl.conftest import World
 from spejl.consents.models import ConsentMethod, ConsentPurpose
@@ -170,7 +172,7 @@ def test_every_export_is_audited_with_parameters_and_rows(world: World) -> None:
 
 def test_export_page_makes_and_lists_an_export(world: World, client_as: Any) -> None:
     programme(world)
-    client = client_as("evaluator")
+    client = force_login_recently(Client(), world.evaluator)
     response = client.post(
         "/evaluation/exports/",
         {
@@ -193,7 +195,7 @@ def test_export_page_makes_and_lists_an_export(world: World, client_as: Any) -> 
 
 
 def test_bad_export_options_change_nothing(world: World, client_as: Any) -> None:
-    response = client_as("evaluator").post(
+    response = force_login_recently(Client(), world.evaluator).post(
         "/evaluation/exports/", {"layout": "sideways", "format": "pdf"}
     )
     assert response.status_code == 400

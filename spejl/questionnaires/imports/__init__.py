@@ -33,8 +33,11 @@ from spejl.questionnaires.imports.inputs import (
     MAX_FILE_BYTES,
     can_import,
     check_can_import,
+    content_problem,
     events_parse,
     file_problem,
+    max_file_bytes,
+    max_file_megabytes,
     organisation_by_slug,
 )
 from spejl.questionnaires.imports.messages import MESSAGES, ImportProblem, problem_message
@@ -65,6 +68,7 @@ __all__ = [
     "OrganisationCount",
     "can_import",
     "check_can_import",
+    "content_problem",
     "events_parse",
     "file_problem",
     "import_check",
@@ -74,6 +78,8 @@ __all__ = [
     "import_preview",
     "import_run_get_for_actor",
     "import_runs_for_actor",
+    "max_file_bytes",
+    "max_file_megabytes",
     "organisation_by_slug",
     "problem_message",
 ]

@@ -30,7 +30,7 @@ from spejl.links.models import SecureLink
 from spejl.organisations.models import Organisation
 from spejl.participants.models import Participant
 from spejl.questionnaires.imports.checking import COMPLETE, Checked, ImportInput, check
-from spejl.questionnaires.imports.inputs import file_problem, restriction
+from spejl.questionnaires.imports.inputs import content_problem, file_problem, restriction
 from spejl.questionnaires.imports.messages import ImportProblem
 from spejl.questionnaires.imports.runs import import_run_get_for_actor
 from spejl.questionnaires.imports.summary import ImportRefused, ImportSummary
@@ -143,7 +143,7 @@ def import_preview(
     create, fields ``answers``).
     """
     given = _upload(actor, content, events, default_organisation, paper_consent_confirmed)
-    problem = file_problem(file_name, len(content))
+    problem = file_problem(file_name, len(content)) or content_problem(content)
     if problem is not None:
         raise ValidationError({"file": problem})
     summary = check(given).summary
@@ -310,7 +310,7 @@ def import_file(
     :class:`ImportRefused` with every problem, writing nothing. The file is not kept. Audited
     once, like :func:`import_commit`."""
     given = _upload(actor, content, events, default_organisation, paper_consent_confirmed)
-    problem = file_problem(file_name, len(content))
+    problem = file_problem(file_name, len(content)) or content_problem(content)
     if problem is not None:
         raise ValidationError(problem)
     checked = check(given)

@@ -9,6 +9,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -70,6 +71,11 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The limit is a setting (SPEJL_IMPORT_MAX_BYTES): the help text names the one in force.
+        self.fields["file"].help_text = _(
+            "In REDCap: Data Exports → “CSV / Microsoft Excel (raw data)”. At most "
+            "%(megabytes)s MB."
+        ) % {"megabytes": imports.max_file_megabytes()}
         field = self.fields["default_organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         if actor.is_national_admin or actor.is_system:
@@ -87,6 +93,18 @@ class ImportForm(forms.Form):
         if len(actor.coordinator_of) == 1:
             field.initial = next(iter(actor.coordinator_of))
             field.empty_label = None
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        """Refuse a file by its name, size (the message names the limit) and content (binary,
+        semicolons, formulas, endless lines) before anything is checked or kept."""
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        problem = imports.file_problem(upload.name or "", upload.size or 0)
+        if problem is None:
+            problem = imports.content_problem(upload.read())
+            upload.seek(0)
+        if problem is not None:
+            raise ValidationError(problem, code="file")
+        return upload
 
     def clean_events(self) -> dict[str, str]:
         return imports.events_parse(self.cleaned_data["events"])
@@ -125,7 +143,7 @@ def import_index(request: HttpRequest) -> HttpResponse:
                 (run, ImportSummary.from_json(run.summary))
                 for run in imports.import_runs_for_actor(actor=actor)
             ],
-            "max_megabytes": imports.MAX_FILE_BYTES // (1024 * 1024),
+            "max_megabytes": imports.max_file_megabytes(),
             "plan": plan_in_use(),
         },
         status=400 if form.errors else 200,

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from spejl.accounts.models import Membership, User
-from spejl.conftest import World
+from spejl.conftest import TEST_FIELD_KEYS, TEST_LOOKUP_KEY, World
 from spejl.organisations.models import Organisation, Venue
 from spejl.web.logging import RedactQueryStrings
 
@@ -190,6 +190,8 @@ def test_production_settings_pass_check_deploy_without_warnings(database: str) -
             "DJANGO_SECRET_KEY": "k" * 30 + "Q3x9!vR2#mP8&sL5^tW1*zY7",
             "DJANGO_ALLOWED_HOSTS": "spejl.example",
             "SPEJL_EXPORT_KEY": "c3BlamwtdGVzdC1leHBvcnQta2V5LTMyLWJ5dGVzLWxvbmch",
+            "SPEJL_FIELD_KEYS": TEST_FIELD_KEYS,
+            "SPEJL_LOOKUP_KEY": TEST_LOOKUP_KEY,
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -208,6 +210,8 @@ def test_production_check_deploy_requires_the_export_key() -> None:
     )
     assert result.returncode != 0
     assert "SPEJL_EXPORT_KEY" in result.stdout + result.stderr
+    assert "SPEJL_FIELD_KEYS" in result.stdout + result.stderr
+    assert "SPEJL_LOOKUP_KEY" in result.stdout + result.stderr
 
 
 def test_an_english_browser_still_gets_danish_until_english_is_chosen(

@@ -1,7 +1,9 @@
 """``manage.py export_audit``: the audit log as CSV for the data-protection officer.
 
 Writes every event in the date range with its seal, and the chain head (the anchor) to keep
-outside Spejl; check it later with ``verify_audit --anchor``. The export is itself audited.
+outside Spejl; check it later with ``verify_audit --anchor``. When the retention job has pruned
+the oldest events, says from which prune anchor the chain now starts. The export is itself
+audited.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from spejl.audit.chain import audit_export
+from spejl.audit.chain import audit_export, latest_prune
 
 
 def _date(text: str) -> date:
@@ -34,6 +36,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        prune = latest_prune()
+        pruned_note = (
+            ""
+            if prune is None
+            else f"Events through seal {prune.through_sequence} were pruned by retention on "
+            f"{prune.pruned_at.date().isoformat()}; the chain starts from {prune.anchor}."
+        )
         date_from = _date(options["date_from"]) if options["date_from"] else None
         date_to = _date(options["date_to"]) if options["date_to"] else None
         if date_from and date_to and date_to < date_from:
@@ -42,14 +51,19 @@ class Command(BaseCommand):
             head = audit_export(out=self.stdout, date_from=date_from, date_to=date_to)
             # stdout carries the CSV; the anchor goes to stderr so the CSV stays clean.
             self.stderr.write(f"Audit chain head (keep outside Spejl): {head}")
+            if pruned_note:
+                self.stderr.write(pruned_note)
             return
         path = Path(options["output"])
         with path.open("w", encoding="utf-8", newline="") as out:
             head = audit_export(out=out, date_from=date_from, date_to=date_to)
         anchor_path = path.with_name(path.name + ".anchor")
+        note = f"# {pruned_note}\n" if pruned_note else ""
         anchor_path.write_text(
             "# Spejl audit chain head at export time. Keep this outside Spejl and check it with\n"
-            f"# manage.py verify_audit --anchor {head}\n{head}\n",
+            f"# manage.py verify_audit --anchor {head}\n{note}{head}\n",
             encoding="utf-8",
         )
         self.stdout.write(f"Wrote {path} and {anchor_path}. Audit chain head: {head}")
+        if pruned_note:
+            self.stdout.write(pruned_note)

@@ -1,7 +1,8 @@
 """``manage.py verify_audit``: check the audit hash chain; seals nothing.
 
-Exit code 0 when the chain holds, 1 with the first broken link otherwise. Read-only, so safe to
-run twice at once and alongside ``seal_audit``.
+Exit code 0 when the chain holds, 1 with the first broken link otherwise. After the retention
+job pruned the oldest events, it checks the prune records and verifies from the latest one's
+anchor, and says so. Read-only, so safe to run twice at once and alongside ``seal_audit``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,21 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         result = verify(settle_seconds=options["settle_seconds"], anchor=anchor)
+        if result.pruned is not None:
+            pruned = result.pruned
+            newest = pruned.newest_removed.date().isoformat() if pruned.newest_removed else "-"
+            self.stdout.write(
+                f"Retention pruned the chain through seal {pruned.through_sequence} on "
+                f"{pruned.pruned_at.date().isoformat()} (events up to {newest}; "
+                f"{pruned.events_removed} event(s) removed in all); verified from "
+                f"{pruned.anchor}."
+            )
+        if result.prune_gap_suspicious and result.prune_gap is not None:
+            self.stdout.write(
+                f"WARNING: {result.prune_gap.days} days lie between the latest prune's cutoff "
+                "and the oldest kept event. If Spejl was in use then, audit events may have "
+                "been removed: compare with the retention job's reports."
+            )
         if result.unsealed:
             self.stdout.write(
                 f"{result.unsealed} audit event(s) older than the settle time have no seal "
