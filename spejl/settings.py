@@ -86,6 +86,7 @@ MIDDLEWARE = [
     # over the upload limit refused before anything reads them.
     "spejl.web.middleware.SecurityHeadersMiddleware",
     "spejl.web.middleware.UploadSizeLimitMiddleware",
+    "spejl.web.middleware.StripNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "spejl.web.middleware.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

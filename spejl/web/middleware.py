@@ -1,8 +1,10 @@
-"""Language choice: Danish unless the person chose English in Spejl.
+"""Spejl's own middleware: Danish-first language choice and the hardening controls (security
+headers, request size limit, NUL characters, token guessing); see docs/security.md.
 
-Django's own LocaleMiddleware also follows the browser's Accept-Language header, which would
-show English to a Danish volunteer whose phone happens to be set to English. Spejl is Danish
-first: only an explicit choice (the language cookie set by the switch in the footer) changes it.
+Language: Django's own LocaleMiddleware also follows the browser's Accept-Language header,
+which would show English to a Danish volunteer whose phone happens to be set to English. Spejl
+is Danish first: only an explicit choice (the language cookie set by the switch in the footer)
+changes it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -97,6 +99,44 @@ class UploadSizeLimitMiddleware:
             from spejl.web.errors import request_too_large
 
             return request_too_large(request, limit=limit)
+        return self.get_response(request)
+
+
+def _without_nul(data: QueryDict) -> QueryDict | None:
+    """A copy of ``data`` with NUL characters removed from keys and values, or ``None`` when
+    there are none."""
+    if not any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists()):
+        return None
+    cleaned = QueryDict(mutable=True)
+    for key, values in data.lists():
+        cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+class StripNulCharactersMiddleware:
+    """Remove NUL characters from query strings and form fields before any view sees them.
+
+    A NUL is never something a person meant to type, and PostgreSQL refuses to store or even
+    compare text holding one (a 500 instead of an answer). Removing it keeps everything else
+    the person typed — a half-written questionnaire answer is saved, not refused. Uploaded
+    files are left as they are (the import checks refuse binary content itself). Touches
+    form data only in memory; logs nothing.
+    """
+
+    _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        cleaned = _without_nul(request.GET)
+        if cleaned is not None:
+            request.GET = cleaned  # type: ignore[assignment]  # immutable again, as Django made it
+        if request.method == "POST" and request.content_type in self._FORMS:
+            cleaned = _without_nul(request.POST)
+            if cleaned is not None:
+                request.POST = cleaned  # type: ignore[assignment]  # immutable again
         return self.get_response(request)
 
 
