@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -295,6 +295,30 @@ def test_export_lists_events_with_their_seals_writes_the_anchor_and_is_audited(
     export = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="audit.export")
     assert export.actor is None
     assert str(export.pk) in unsealed
+
+
+@pytest.mark.django_db
+def test_export_names_the_person_given_by_by_and_refuses_an_unknown_one(
+    world: World, tmp_path: Path
+) -> None:
+    call_command(
+        "export_audit",
+        by=world.national_admin.email.upper(),
+        output=str(tmp_path / "a.csv"),
+        stdout=io.StringIO(),
+    )
+    export = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="audit.export")
+    assert export.actor == world.national_admin
+
+    with pytest.raises(CommandError, match="no active staff account"):
+        call_command(
+            "export_audit",
+            by="nobody@example.org",
+            output=str(tmp_path / "b.csv"),
+            stdout=io.StringIO(),
+        )
+    assert not (tmp_path / "b.csv").exists()
+    assert AuditEvent.objects.filter(object_type="audit.export").count() == 1
 
 
 @pytest.mark.django_db
