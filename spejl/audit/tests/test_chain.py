@@ -6,15 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from spejl.access.actor import SYSTEM, actor_for_user
@@ -24,6 +21,7 @@ from spejl.audit.models import AppendOnlyError, AuditAction, AuditEvent, AuditSe
 from spejl.audit.services import audit_record
 from spejl.audit.tests.support import raw
 from spejl.conftest import World
+from spejl.testing.concurrency import twice_at_once
 
 
 def _events(count: int, purpose: str = "test") -> list[AuditEvent]:
@@ -39,31 +37,6 @@ def _events(count: int, purpose: str = "test") -> list[AuditEvent]:
         )
         for n in range(count)
     ]
-
-
-def _run_twice_at_once(work: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(2)
-    results: list[Any] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            outcome = work()
-        except BaseException as error:  # reported below, also SystemExit from a command
-            outcome = error
-        finally:
-            close_old_connections()
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db
@@ -228,7 +201,7 @@ def test_verify_audit_command_exits_1_with_the_first_broken_link() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_sealers_at_once_make_one_linear_chain(chain_cleanup: None) -> None:
     events = _events(40)
-    totals = _run_twice_at_once(lambda: seal_pending(settle_seconds=0, batch=7))
+    totals = twice_at_once(lambda: seal_pending(settle_seconds=0, batch=7))
     assert all(isinstance(total, int) for total in totals), totals
     assert sum(totals) == 40
     seals = list(AuditSeal.objects.order_by("sequence").values_list("sequence", "event_id"))
@@ -246,12 +219,12 @@ def test_seal_and_verify_commands_twice_at_once(chain_cleanup: None) -> None:
         call_command(name, settle_seconds=0, stdout=out)
         return out.getvalue()
 
-    sealed = _run_twice_at_once(lambda: command("seal_audit"))
+    sealed = twice_at_once(lambda: command("seal_audit"))
     assert sorted(sealed) == ["0 audit event(s) sealed.\n", "30 audit event(s) sealed.\n"]
-    verified = _run_twice_at_once(lambda: command("verify_audit"))
+    verified = twice_at_once(lambda: command("verify_audit"))
     head = chain.chain_head()
     assert verified == [f"Audit chain intact: 30 seal(s), head {head}.\n"] * 2
-    results = _run_twice_at_once(lambda: verify(settle_seconds=0))
+    results = twice_at_once(lambda: verify(settle_seconds=0))
     assert results[0] == results[1]
     assert results[0].head == head
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import io
 import itertools
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from spejl.access.actor import SYSTEM
@@ -24,6 +22,7 @@ from spejl.audit.chain import Anchor, PruneRefused, audit_prune, seal_pending, v
 from spejl.audit.models import AppendOnlyError, AuditAction, AuditEvent, AuditPrune, AuditSeal
 from spejl.audit.services import audit_record
 from spejl.audit.tests.support import raw
+from spejl.testing.concurrency import twice_at_once
 
 YEAR = timedelta(days=365)
 
@@ -288,38 +287,16 @@ def test_verify_and_export_commands_say_where_the_chain_starts_after_a_prune() -
     assert f"the chain starts from {anchor.anchor}" in err.getvalue()
 
 
-def _twice_at_once(work: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(2)
-    results: list[Any] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(work())
-        except BaseException as error:  # reported by the assertion below
-            results.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_pruners_and_a_sealer_at_once_keep_one_verifiable_chain(chain_cleanup: None) -> None:
     _log(30, 5)
-    results = _twice_at_once(lambda: audit_prune(cutoff=_cutoff(), batch=7))
+    results = twice_at_once(lambda: audit_prune(cutoff=_cutoff(), batch=7))
     assert all(isinstance(r, chain.PruneResult) for r in results), results
     assert sum(r.removed for r in results) == 30
     prunes = list(AuditPrune.objects.values_list("previous_through", "through_sequence"))
     assert prunes[-1][1] == 30
     assert all(a[1] == b[0] for a, b in itertools.pairwise(prunes))
-    sealed = _twice_at_once(lambda: seal_pending(settle_seconds=0))
+    sealed = twice_at_once(lambda: seal_pending(settle_seconds=0))
     assert all(isinstance(n, int) for n in sealed), sealed
     assert verify(settle_seconds=0).intact
 

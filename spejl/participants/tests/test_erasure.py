@@ -4,12 +4,11 @@ offers, invitations, messages and exports; idempotent, also when two erasures ra
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from spejl.links.services import link_create
 from spejl.notifications.models import Notification, NotificationStatus
 from spejl.organisations.models import Postcode
 from spejl.participants.erasure import (
+    ErasureResult,
     erasure_plan,
     erasure_request,
     participant_contact_erase,
@@ -37,6 +37,7 @@ from spejl.participants.erasure import (
 )
 from spejl.participants.models import Contact, Participant
 from spejl.questionnaires.models import Answer, Invitation, InvitationStatus, Response, Score
+from spejl.testing.concurrency import twice_at_once
 from spejl.testing.evaluation import answer, tils
 from spejl.testing.groups import make_group
 from spejl.testing.participants import waiting_participant
@@ -339,26 +340,11 @@ def test_others_cannot_erase_or_see_the_plan(world: World) -> None:
 
 def _erase_concurrently(world: World, participant: Participant) -> list[bool]:
     actor = _coordinator(world)
-    barrier = threading.Barrier(2)
-    outcomes: list[bool] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            result = participant_erase(actor=actor, participant=participant, reason="request")
-            with lock:
-                outcomes.append(result.erased)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    results = twice_at_once(
+        lambda: participant_erase(actor=actor, participant=participant, reason="request")
+    )
+    assert all(isinstance(result, ErasureResult) for result in results), results
+    return [result.erased for result in results]
 
 
 @pytest.mark.django_db(transaction=True)

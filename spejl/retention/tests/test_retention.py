@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from spejl.access.actor import SYSTEM
@@ -38,6 +37,7 @@ from spejl.notifications.models import Notification, NotificationStatus
 from spejl.participants.models import Contact, Participant
 from spejl.retention import policies
 from spejl.retention.services import RULE_NAMES, RuleReport, retention_run
+from spejl.testing.concurrency import twice_at_once
 from spejl.testing.groups import make_group
 from spejl.testing.participants import waiting_participant
 
@@ -401,28 +401,6 @@ def test_a_broken_audit_chain_is_not_pruned_and_the_command_exits_1(world: World
 
 
 # --- Twice at once ----------------------------------------------------------------------------
-
-
-def twice_at_once(work: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(2)
-    results: list[Any] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(work())
-        except BaseException as error:  # reported by the assertion below
-            results.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _check_twice_at_once(world: World) -> None:

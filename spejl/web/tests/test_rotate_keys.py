@@ -3,13 +3,12 @@ hash to the current lookup key, resumably, safely twice at once, audited with co
 
 from __future__ import annotations
 
-import threading
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from spejl.audit.models import AuditEvent
 from spejl.conftest import TEST_FIELD_KEYS, World
@@ -18,6 +17,7 @@ from spejl.enquiries.models import Enquiry
 from spejl.enquiries.policies import contact_fingerprint
 from spejl.enquiries.tests.fixtures import make_enquiry
 from spejl.participants.models import Contact, Participant
+from spejl.testing.concurrency import twice_at_once
 from spejl.web import keyrotation
 
 NEW_KEYS = "new2:" + fieldcrypto.new_key_text() + "," + TEST_FIELD_KEYS
@@ -163,26 +163,9 @@ def test_two_rotations_at_once_do_the_work_once_and_lose_nothing(
 ) -> None:
     contacts = _people(world, 12)
     settings.SPEJL_FIELD_KEYS = NEW_KEYS
-    reports: list[keyrotation.RotationReport] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
-
-    def run() -> None:
-        try:
-            start.wait()
-            reports.append(keyrotation.rotate_keys(batch_size=3))
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    outcomes = twice_at_once(lambda: keyrotation.rotate_keys(batch_size=3))
+    reports = [o for o in outcomes if isinstance(o, keyrotation.RotationReport)]
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
     assert len(reports) == 2
     # Every value was re-encrypted exactly once between the two runs.
     for place in ("participants_contact.email", "participants_contact.first_name"):
